@@ -1,0 +1,211 @@
+#Requires -Version 5.1
+<#
+.SYNOPSIS
+    Builds, tests, documents, benchmarks and packages WhisperPS.
+
+.DESCRIPTION
+    Tasks run in a fixed order whatever order they are given in: Clean, Build, Docs, Test, Demo, Bench, Package.
+    Build always includes Docs, so the module in out/WhisperPS answers Get-Help. Test, Demo and Bench build first.
+
+    On a fresh machine with only the .NET SDK:
+        dotnet tool restore
+        dotnet pwsh ./build.ps1 Demo     # build and run the demo
+        dotnet pwsh ./build.ps1 Test     # every test; ends with 'N passed, N failed, N skipped'
+
+.PARAMETER Task
+    One or more of Clean, Build, Docs, Test, Demo, Bench, Package. Default: Build.
+
+.PARAMETER Configuration
+    Debug or Release (default).
+
+.PARAMETER PowerShell
+    The PowerShell executable that runs Pester, the demo and the docs generator (default: this one).
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Clean', 'Build', 'Docs', 'Test', 'Demo', 'Bench', 'Package')]
+    [string[]] $Task = @('Build'),
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    [string] $PowerShell
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3
+
+$RepoRoot = $PSScriptRoot
+$OutDir = Join-Path $RepoRoot 'out'
+$ModuleOut = Join-Path $OutDir 'WhisperPS'
+$ResultsDir = Join-Path $OutDir 'test-results'
+$ToolsDir = Join-Path $RepoRoot 'tools'
+
+function Write-Step([string] $Message) {
+    Write-Host "==> $Message"
+}
+
+function Invoke-Native {
+    # Runs an external command and throws if it fails, so a failed dotnet call can never be missed.
+    param([string] $FilePath, [string[]] $Arguments)
+    & $FilePath @Arguments
+    if ($LASTEXITCODE -ne 0) {
+        throw "'$FilePath $($Arguments -join ' ')' failed with exit code $LASTEXITCODE"
+    }
+}
+
+function Get-ModuleVersion {
+    [xml] $props = Get-Content -Raw (Join-Path $RepoRoot 'Directory.Build.props')
+    return [string] ($props.Project.PropertyGroup | Where-Object { $_['Version'] } | Select-Object -First 1).Version
+}
+
+function Get-ChildPowerShell {
+    # A binary module cannot be unloaded, so anything that loads the fresh build runs in a new process.
+    # Returns the command and the leading arguments that start one.
+    if ($PowerShell) { return @{ Exe = $PowerShell; Args = @() } }
+    $processPath = $null
+    if ([Environment] | Get-Member -Static -Name ProcessPath) { $processPath = [Environment]::ProcessPath }
+    if (-not $processPath) { $processPath = (Get-Process -Id $PID).Path }
+    if ([IO.Path]::GetFileNameWithoutExtension($processPath) -eq 'dotnet') {
+        # Running as the 'dotnet pwsh' local tool: start pwsh.dll through the same dotnet host.
+        return @{ Exe = $processPath; Args = @(Join-Path $PSHOME 'pwsh.dll') }
+    }
+    return @{ Exe = $processPath; Args = @() }
+}
+
+function Invoke-ChildPowerShell {
+    param([string] $File, [string[]] $Arguments = @(), [switch] $NoThrow)
+    $ps = Get-ChildPowerShell
+    $all = @($ps.Args) + @('-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', $File) + $Arguments
+    & $ps.Exe @all | Out-Host
+    $code = $LASTEXITCODE
+    if (-not $NoThrow -and $code -ne 0) { throw "'$File' failed with exit code $code" }
+    return $code
+}
+
+function Get-NuGetPackagesFolder {
+    if ($env:NUGET_PACKAGES) { return $env:NUGET_PACKAGES }
+    $line = & dotnet nuget locals global-packages --list | Select-Object -First 1
+    return ($line -replace '^global-packages:\s*', '').Trim()
+}
+
+function Get-PesterModulePath {
+    # Pester 5 comes from the NuGet package 'Pester' (the PowerShell Gallery is not needed).
+    $project = Join-Path $RepoRoot 'tests/tools/TestTools.csproj'
+    Invoke-Native dotnet @('restore', $project, '--verbosity', 'quiet')
+    [xml] $xml = Get-Content -Raw $project
+    $version = ([string] ($xml.Project.ItemGroup.PackageDownload | Where-Object { $_.Include -eq 'Pester' }).Version).Trim('[', ']')
+    $psd1 = Join-Path (Get-NuGetPackagesFolder) "pester/$version/tools/Pester.psd1"
+    if (-not (Test-Path $psd1)) { throw "Pester $version was restored but $psd1 is missing" }
+    return $psd1
+}
+
+function Invoke-Clean {
+    Write-Step 'Clean'
+    foreach ($dir in @($OutDir) + @(Get-ChildItem -Path (Join-Path $RepoRoot 'src'), (Join-Path $RepoRoot 'tests'), (Join-Path $RepoRoot 'bench') -Directory -Recurse -Include bin, obj -ErrorAction SilentlyContinue | ForEach-Object FullName)) {
+        if (Test-Path $dir) { Remove-Item -Recurse -Force $dir }
+    }
+}
+
+function Invoke-Build {
+    Write-Step "Build ($Configuration)"
+    Invoke-Native dotnet @('build', (Join-Path $RepoRoot 'WhisperPS.sln'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
+
+    if (Test-Path $ModuleOut) { Remove-Item -Recurse -Force $ModuleOut }
+    $null = New-Item -ItemType Directory -Force $ModuleOut
+    $bin = Join-Path $RepoRoot "src/WhisperPS/bin/$Configuration/netstandard2.0"
+    # An allow-list: exactly these files ship, and a missing one fails the build.
+    foreach ($file in 'WhisperPS.dll', 'WhisperPS.Engine.dll', 'WhisperPS.Format.ps1xml') {
+        $source = Join-Path $bin $file
+        if (-not (Test-Path $source)) { throw "Build output is missing $file ($source)" }
+        Copy-Item $source $ModuleOut
+    }
+    $version = Get-ModuleVersion
+    $manifest = Get-Content -Raw (Join-Path $RepoRoot 'WhisperPS.psd1')
+    $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion = '$version'"
+    [IO.File]::WriteAllText((Join-Path $ModuleOut 'WhisperPS.psd1'), $manifest, (New-Object Text.UTF8Encoding $true))
+    if (Test-Path (Join-Path $RepoRoot 'LICENSE')) { Copy-Item (Join-Path $RepoRoot 'LICENSE') $ModuleOut }
+    $null = Test-ModuleManifest (Join-Path $ModuleOut 'WhisperPS.psd1')
+    Write-Host "    module $version at $ModuleOut"
+    Invoke-Docs
+}
+
+function Invoke-Docs {
+    $script = Join-Path $ToolsDir 'Docs.ps1'
+    if (-not (Test-Path $script)) { Write-Step 'Docs: tools/Docs.ps1 not present yet; no help built'; return }
+    Write-Step 'Docs'
+    $null = Invoke-ChildPowerShell $script @('-RepoRoot', $RepoRoot, '-ModuleOut', $ModuleOut)
+}
+
+function Get-TrxCounts([string] $Path) {
+    [xml] $trx = Get-Content -Raw $Path
+    $c = $trx.TestRun.ResultSummary.Counters
+    return @{ Passed = [int] $c.passed; Failed = [int] $c.failed + [int] $c.error + [int] $c.timeout + [int] $c.aborted; Skipped = [int] $c.notExecuted }
+}
+
+function Invoke-Test {
+    Write-Step 'Test'
+    if (Test-Path $ResultsDir) { Remove-Item -Recurse -Force $ResultsDir }
+    $null = New-Item -ItemType Directory -Force $ResultsDir
+
+    Write-Step 'xunit (engine and interop with python3-whisper)'
+    $trx = Join-Path $ResultsDir 'xunit.trx'
+    & dotnet test (Join-Path $RepoRoot 'tests/WhisperPS.Engine.Tests/WhisperPS.Engine.Tests.csproj') -c $Configuration --no-build --nologo `
+        --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal' --results-directory $ResultsDir
+    $xunitExit = $LASTEXITCODE
+    if (Test-Path $trx) { $x = Get-TrxCounts $trx } else { $x = @{ Passed = 0; Failed = 1; Skipped = 0 }; Write-Warning 'xunit produced no results' }
+    if ($xunitExit -ne 0 -and $x.Failed -eq 0) { $x.Failed = 1; Write-Warning "dotnet test exited with $xunitExit" }
+
+    Write-Step 'Pester (cmdlets)'
+    $pesterJson = Join-Path $ResultsDir 'pester.json'
+    $pesterExit = Invoke-ChildPowerShell (Join-Path $RepoRoot 'tests/Invoke-PesterTests.ps1') @(
+        '-PesterPath', (Get-PesterModulePath), '-ModulePath', (Join-Path $ModuleOut 'WhisperPS.psd1'),
+        '-TestPath', (Join-Path $RepoRoot 'tests/Pester'), '-ResultPath', $pesterJson) -NoThrow
+    if (Test-Path $pesterJson) { $p = Get-Content -Raw $pesterJson | ConvertFrom-Json } else { $p = [pscustomobject] @{ Passed = 0; Failed = 1; Skipped = 0 }; Write-Warning 'Pester produced no results' }
+    $pFailed = [int] $p.Failed
+    if ($pesterExit -ne 0 -and $pFailed -eq 0) { $pFailed = 1; Write-Warning "Pester exited with $pesterExit" }
+
+    $passed = $x.Passed + [int] $p.Passed
+    $failed = $x.Failed + $pFailed
+    $skipped = $x.Skipped + [int] $p.Skipped
+    Write-Host ("xunit: {0} passed, {1} failed, {2} skipped; Pester: {3} passed, {4} failed, {5} skipped" -f $x.Passed, $x.Failed, $x.Skipped, $p.Passed, $pFailed, $p.Skipped)
+    Write-Host ('{0} passed, {1} failed, {2} skipped' -f $passed, $failed, $skipped)
+    if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-ToolScript([string] $Name) {
+    $script = Join-Path $ToolsDir "$Name.ps1"
+    if (-not (Test-Path $script)) { throw "tools/$Name.ps1 is missing" }
+    Write-Step $Name
+    $null = Invoke-ChildPowerShell $script @('-RepoRoot', $RepoRoot, '-ModuleOut', $ModuleOut, '-Configuration', $Configuration)
+}
+
+function Invoke-Package {
+    Write-Step 'Package'
+    $zip = Join-Path $OutDir ("WhisperPS.{0}.zip" -f (Get-ModuleVersion))
+    if (Test-Path $zip) { Remove-Item $zip }
+    Compress-Archive -Path $ModuleOut -DestinationPath $zip
+    Write-Host "    $zip"
+}
+
+$order = 'Clean', 'Build', 'Docs', 'Test', 'Demo', 'Bench', 'Package'
+$wanted = @($order | Where-Object { $Task -contains $_ })
+$needsBuild = @($wanted | Where-Object { $_ -in 'Test', 'Demo', 'Bench', 'Package' }).Count -gt 0
+$built = $false
+foreach ($t in $wanted) {
+    switch ($t) {
+        'Clean' { Invoke-Clean }
+        'Build' { Invoke-Build; $built = $true }
+        'Docs' { if (-not $built) { Invoke-Build; $built = $true } }  # the help generator reads the built module
+        default {
+            if ($needsBuild -and -not $built) { Invoke-Build; $built = $true }
+            switch ($t) {
+                'Test' { Invoke-Test }
+                'Demo' { Invoke-ToolScript 'Demo' }
+                'Bench' { Invoke-ToolScript 'Bench' }
+                'Package' { Invoke-Package }
+            }
+        }
+    }
+}

@@ -1,0 +1,234 @@
+using System;
+using System.ComponentModel;
+using System.IO;
+using System.Runtime.InteropServices;
+
+namespace WhisperPS.Engine.IO
+{
+    /// <summary>
+    /// A file opened with libc directly. .NET's FileStream takes its own non-blocking flock on Unix and fails
+    /// with a sharing violation whenever carbon holds its lock, so we open, lock and do I/O ourselves.
+    /// </summary>
+    internal sealed class UnixFile : RandomAccessFile
+    {
+        private int _fd;
+
+        private UnixFile(string path, int fd) : base(path)
+        {
+            _fd = fd;
+        }
+
+        private static bool IsMac => RuntimeInformation.IsOSPlatform(OSPlatform.OSX);
+
+        // open(2) flag values differ between Linux and the BSDs/macOS.
+        private static int O_RDONLY => 0;
+        private static int O_RDWR => 2;
+        private static int O_CREAT => IsMac ? 0x200 : 0x40;
+        private static int O_EXCL => IsMac ? 0x800 : 0x80;
+        private static int O_CLOEXEC => IsMac ? 0x1000000 : 0x80000;
+
+        private const int EINTR = 4;
+        private const int LOCK_SH = 1;
+        private const int LOCK_EX = 2;
+        private const int SEEK_END = 2;
+
+        public static UnixFile OpenFile(string path, FileOpenMode mode)
+        {
+            int flags = (mode == FileOpenMode.ReadWrite ? O_RDWR : O_RDONLY) | O_CLOEXEC;
+            return new UnixFile(path, OpenFd(path, flags, 0));
+        }
+
+        public static UnixFile CreateFile(string path)
+        {
+            // 0666 before the umask, as Python's open(path, 'wb') gives.
+            return new UnixFile(path, OpenFd(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, Convert.ToInt32("666", 8)));
+        }
+
+        private static int OpenFd(string path, int flags, int mode)
+        {
+            while (true)
+            {
+                int fd = Native.open(Utf8(path), flags, mode);
+                if (fd >= 0)
+                {
+                    if (Directory.Exists(path))
+                    {
+                        Native.close(fd);
+                        throw new UnauthorizedAccessException("'" + path + "' is a directory, not a whisper file.");
+                    }
+                    return fd;
+                }
+                int errno = Marshal.GetLastWin32Error();
+                if (errno == EINTR) continue;
+                throw Errors.FromErrno(errno, path);
+            }
+        }
+
+        public override long Length
+        {
+            get
+            {
+                long n = Native.lseek(_fd, 0, SEEK_END);
+                if (n < 0) throw Errors.FromErrno(Marshal.GetLastWin32Error(), Path);
+                return n;
+            }
+        }
+
+        public override unsafe int Read(long offset, byte[] buffer, int index, int count)
+        {
+            if (count == 0) return 0;
+            fixed (byte* p = &buffer[index])
+            {
+                while (true)
+                {
+                    long n = (long)Native.pread(_fd, p, (UIntPtr)(uint)count, offset);
+                    if (n >= 0) return (int)n;
+                    int errno = Marshal.GetLastWin32Error();
+                    if (errno != EINTR) throw Errors.FromErrno(errno, Path);
+                }
+            }
+        }
+
+        public override unsafe void Write(long offset, byte[] buffer, int index, int count)
+        {
+            if (count == 0) return;
+            fixed (byte* p = &buffer[index])
+            {
+                int done = 0;
+                while (done < count)
+                {
+                    long n = (long)Native.pwrite(_fd, p + done, (UIntPtr)(uint)(count - done), offset + done);
+                    if (n < 0)
+                    {
+                        int errno = Marshal.GetLastWin32Error();
+                        if (errno == EINTR) continue;
+                        throw Errors.FromErrno(errno, Path);
+                    }
+                    done += (int)n;
+                }
+            }
+        }
+
+        public override void SetLength(long length)
+        {
+            while (Native.ftruncate(_fd, length) != 0)
+            {
+                int errno = Marshal.GetLastWin32Error();
+                if (errno != EINTR) throw Errors.FromErrno(errno, Path);
+            }
+        }
+
+        public override bool TryAllocate(long offset, long length)
+        {
+            if (IsMac || length <= 0) return false;
+            try
+            {
+                // posix_fallocate returns the error number instead of setting errno.
+                int rc;
+                do { rc = Native.posix_fallocate(_fd, offset, length); } while (rc == EINTR);
+                if (rc == 0) return true;
+                const int ENOSPC = 28;
+                if (rc == ENOSPC) throw Errors.FromErrno(rc, Path);
+                return false; // EOPNOTSUPP and friends: the caller writes zeros instead.
+            }
+            catch (EntryPointNotFoundException)
+            {
+                return false;
+            }
+        }
+
+        public override void Lock(bool exclusive)
+        {
+            while (Native.flock(_fd, exclusive ? LOCK_EX : LOCK_SH) != 0)
+            {
+                int errno = Marshal.GetLastWin32Error();
+                if (errno != EINTR) throw Errors.FromErrno(errno, Path);
+            }
+        }
+
+        public override void Flush()
+        {
+            if (Native.fsync(_fd) != 0) throw Errors.FromErrno(Marshal.GetLastWin32Error(), Path);
+        }
+
+        public override void Dispose()
+        {
+            // Closing the descriptor releases the flock.
+            if (_fd >= 0)
+            {
+                Native.close(_fd);
+                _fd = -1;
+            }
+        }
+
+        public static void Rename(string source, string destination)
+        {
+            if (Native.rename(Utf8(source), Utf8(destination)) != 0)
+                throw Errors.FromErrno(Marshal.GetLastWin32Error(), destination);
+        }
+
+        public static bool LinkAndRemove(string source, string destination)
+        {
+            // link(2) fails with EEXIST instead of replacing: an atomic create-if-absent.
+            if (Native.link(Utf8(source), Utf8(destination)) == 0)
+            {
+                Native.unlink(Utf8(source));
+                return true;
+            }
+            int errno = Marshal.GetLastWin32Error();
+            const int EEXIST = 17;
+            if (errno == EEXIST) return false;
+            // Filesystems without hard links: check, then rename (a small race, as whisper itself has).
+            if (File.Exists(destination) || Directory.Exists(destination)) return false;
+            Rename(source, destination);
+            return true;
+        }
+
+        // NUL-terminated UTF-8, the encoding Unix file names use; netstandard2.0 cannot marshal it by itself.
+        private static byte[] Utf8(string s)
+        {
+            var bytes = new byte[System.Text.Encoding.UTF8.GetByteCount(s) + 1];
+            System.Text.Encoding.UTF8.GetBytes(s, 0, s.Length, bytes, 0);
+            return bytes;
+        }
+
+        private static class Native
+        {
+            [DllImport("libc", SetLastError = true)]
+            public static extern int open(byte[] path, int flags, int mode);
+
+            [DllImport("libc", SetLastError = true)]
+            public static extern int close(int fd);
+
+            [DllImport("libc", SetLastError = true)]
+            public static extern unsafe IntPtr pread(int fd, byte* buf, UIntPtr count, long offset);
+
+            [DllImport("libc", SetLastError = true)]
+            public static extern unsafe IntPtr pwrite(int fd, byte* buf, UIntPtr count, long offset);
+
+            [DllImport("libc", SetLastError = true)]
+            public static extern long lseek(int fd, long offset, int whence);
+
+            [DllImport("libc", SetLastError = true)]
+            public static extern int ftruncate(int fd, long length);
+
+            [DllImport("libc", SetLastError = true)]
+            public static extern int posix_fallocate(int fd, long offset, long length);
+
+            [DllImport("libc", SetLastError = true)]
+            public static extern int flock(int fd, int operation);
+
+            [DllImport("libc", SetLastError = true)]
+            public static extern int fsync(int fd);
+
+            [DllImport("libc", SetLastError = true)]
+            public static extern int rename(byte[] oldPath, byte[] newPath);
+
+            [DllImport("libc", SetLastError = true)]
+            public static extern int link(byte[] oldPath, byte[] newPath);
+
+            [DllImport("libc", SetLastError = true)]
+            public static extern int unlink(byte[] path);
+        }
+    }
+}

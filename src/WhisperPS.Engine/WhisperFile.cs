@@ -1,0 +1,210 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using WhisperPS.Engine.IO;
+
+namespace WhisperPS.Engine
+{
+    /// <summary>Options for <see cref="WhisperFile.Create"/>.</summary>
+    public sealed class CreateOptions
+    {
+        /// <summary>Leave the data area as a hole instead of writing zeros (whisper-create --sparse).</summary>
+        public bool Sparse { get; set; }
+
+        /// <summary>Reserve the data blocks with posix_fallocate where available (whisper-create --fallocate).</summary>
+        public bool Preallocate { get; set; }
+
+        /// <summary>Replace an existing file (whisper-create --overwrite). The old file stays intact until the
+        /// new one is complete, then is swapped out atomically.</summary>
+        public bool Overwrite { get; set; }
+
+        /// <summary>fsync the new file before it appears under its name.</summary>
+        public bool Flush { get; set; }
+    }
+
+    /// <summary>
+    /// An open whisper file: the header is read and checked once, then updates, fetches and metadata changes
+    /// work on it with positioned I/O. Writers hold an exclusive lock and readers a shared one for as long as
+    /// the file is open, which is how carbon (WHISPER_LOCK_WRITES) and WhisperPS stay out of each other's way.
+    /// Every clock-dependent call takes an optional <c>now</c> in Unix seconds.
+    /// </summary>
+    public sealed partial class WhisperFile : IDisposable
+    {
+        private readonly RandomAccessFile _file;
+        private readonly byte[] _slot = new byte[Point.Size];
+
+        private WhisperFile(RandomAccessFile file, WhisperHeader header, bool writable)
+        {
+            _file = file;
+            Header = header;
+            CanWrite = writable;
+        }
+
+        public string Path => _file.Path;
+
+        public WhisperHeader Header { get; private set; }
+
+        public bool CanWrite { get; }
+
+        /// <summary>Bytes on disk, as whisper-info's fileSize reports.</summary>
+        public long Length => _file.Length;
+
+        /// <summary>fsync after every change, like whisper's AUTOFLUSH.</summary>
+        public bool AutoFlush { get; set; }
+
+        /// <summary>Opens an existing file, waiting for carbon's lock if it holds one.</summary>
+        public static WhisperFile Open(string path, FileOpenMode mode = FileOpenMode.Read)
+        {
+            if (path == null) throw new ArgumentNullException(nameof(path));
+            var file = RandomAccessFile.Open(path, mode);
+            try
+            {
+                var header = WhisperHeader.Read((offset, buffer, count) => ReadFully(file, offset, buffer, count), file.Length, path);
+                return new WhisperFile(file, header, mode == FileOpenMode.ReadWrite);
+            }
+            catch
+            {
+                file.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>Reads and checks a file's header.</summary>
+        public static WhisperHeader ReadHeader(string path)
+        {
+            using (var f = Open(path)) return f.Header;
+        }
+
+        /// <summary>
+        /// Creates a file with these archives, which are validated (and sorted finest first) before anything on
+        /// disk is touched. The file is built under a temporary name beside the target and only then given its
+        /// name, so no reader ever sees a partial file and a failure leaves nothing behind.
+        /// </summary>
+        public static WhisperHeader Create(string path, IEnumerable<ArchiveSpec> archives, double xFilesFactor = 0.5,
+            AggregationMethod aggregationMethod = AggregationMethod.Average, CreateOptions options = null)
+        {
+            if (path == null) throw new ArgumentNullException(nameof(path));
+            options = options ?? new CreateOptions();
+            WhisperHeader.CheckMethod(aggregationMethod);
+            float xff = WhisperHeader.CheckXFilesFactor(xFilesFactor);
+            var sorted = Retention.Validate(archives);
+            var header = WhisperHeader.ForNewFile(sorted, aggregationMethod, xff);
+
+            string full = System.IO.Path.GetFullPath(path);
+            if (!options.Overwrite && (File.Exists(full) || Directory.Exists(full)))
+                throw new WhisperFileExistsException(path);
+            string dir = System.IO.Path.GetDirectoryName(full);
+            if (!Directory.Exists(dir))
+                throw new DirectoryNotFoundException("Could not find a part of the path '" + path + "': the folder '" + dir + "' does not exist.");
+
+            string temp = System.IO.Path.Combine(dir, "." + System.IO.Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N").Substring(0, 12) + ".tmp");
+            try
+            {
+                using (var f = RandomAccessFile.CreateNew(temp))
+                {
+                    byte[] head = header.Encode();
+                    f.Write(0, head, 0, head.Length);
+                    long dataSize = header.FileSize - head.Length;
+                    if (options.Preallocate && f.TryAllocate(head.Length, dataSize))
+                    {
+                        // blocks reserved and zeroed by the filesystem
+                    }
+                    else if (options.Sparse)
+                        f.SetLength(header.FileSize);
+                    else
+                        WriteZeros(f, head.Length, dataSize);
+                    if (options.Flush) f.Flush();
+                }
+                if (options.Overwrite)
+                    RandomAccessFile.Replace(temp, full);
+                else if (!RandomAccessFile.MoveNoReplace(temp, full))
+                    throw new WhisperFileExistsException(path);
+            }
+            catch
+            {
+                try { File.Delete(temp); } catch (Exception) { /* nothing more we can do; the original error matters */ }
+                throw;
+            }
+            return header;
+        }
+
+        private static void WriteZeros(RandomAccessFile f, long offset, long count)
+        {
+            var zeros = new byte[(int)Math.Min(count, 1 << 16)];
+            while (count > 0)
+            {
+                int n = (int)Math.Min(count, zeros.Length);
+                f.Write(offset, zeros, 0, n);
+                offset += n;
+                count -= n;
+            }
+        }
+
+        /// <summary>Changes the aggregation method and/or xFilesFactor; returns the old pair. Existing
+        /// points are not re-aggregated; only later propagation uses the new settings.</summary>
+        public (AggregationMethod Method, float XFilesFactor) SetAggregation(AggregationMethod? method, double? xFilesFactor = null)
+        {
+            RequireWrite();
+            var old = Header;
+            var newMethod = method ?? old.AggregationMethod;
+            WhisperHeader.CheckMethod(newMethod);
+            float newXff = xFilesFactor.HasValue ? WhisperHeader.CheckXFilesFactor(xFilesFactor.Value) : old.XFilesFactor;
+            var meta = new byte[WhisperHeader.MetadataSize];
+            WhisperHeader.EncodeMetadata(meta, newMethod, old.MaxRetention, newXff, old.Archives.Count);
+            _file.Write(0, meta, 0, meta.Length);
+            Header = new WhisperHeader(newMethod, old.MaxRetention, newXff, old.Archives);
+            AfterWrite();
+            return (old.AggregationMethod, old.XFilesFactor);
+        }
+
+        public void Dispose() => _file.Dispose();
+
+        internal static void CheckTimestamp(long timestamp)
+        {
+            if (timestamp < 0 || timestamp > uint.MaxValue) throw new InvalidTimestampException(timestamp);
+        }
+
+        private void RequireWrite()
+        {
+            if (!CanWrite) throw new InvalidOperationException("'" + Path + "' was opened for reading only.");
+        }
+
+        private void AfterWrite()
+        {
+            if (AutoFlush) _file.Flush();
+        }
+
+        private static int ReadFully(RandomAccessFile file, long offset, byte[] buffer, int count)
+        {
+            int total = 0;
+            while (total < count)
+            {
+                int n = file.Read(offset + total, buffer, total, count - total);
+                if (n <= 0) break;
+                total += n;
+            }
+            return total;
+        }
+
+        /// <summary>The interval stored in an archive's slot 0: the anchor of its ring, 0 when empty.</summary>
+        private long ReadBaseInterval(ArchiveInfo archive)
+        {
+            _file.ReadExactly(archive.Offset, _slot, 0, Point.Size, "base datapoint");
+            return BigEndian.ReadUInt32(_slot, 0);
+        }
+
+        /// <summary>Writes one point into its slot; an empty archive is anchored at this interval.</summary>
+        private void WriteSlot(ArchiveInfo archive, long interval, double value)
+        {
+            long baseInterval = ReadBaseInterval(archive);
+            long offset = baseInterval == 0 ? archive.Offset : archive.SlotOffset(interval, baseInterval);
+            Point.Encode(_slot, 0, interval, value);
+            _file.Write(offset, _slot, 0, Point.Size);
+        }
+
+        private void ReadRange(long offset, byte[] buffer, int index, int count)
+        {
+            _file.ReadExactly(offset, buffer, index, count, "datapoints");
+        }
+    }
+}

@@ -1,0 +1,39 @@
+BeforeAll {
+    $ModulePath = $env:WHISPERPS_MODULE
+    if (-not $ModulePath) { $ModulePath = Join-Path $PSScriptRoot '../../out/WhisperPS/WhisperPS.psd1' }
+    Import-Module $ModulePath -Force -ErrorAction Stop
+    $script:Manifest = Test-ModuleManifest $ModulePath
+}
+
+Describe 'WhisperPS module' {
+    It 'is a binary module rooted in WhisperPS.dll' {
+        $m = Get-Module WhisperPS
+        $m.ModuleType | Should -Be 'Binary'
+        [IO.Path]::GetFileName($m.Path) | Should -Be 'WhisperPS.dll'
+    }
+
+    It 'declares both editions and PowerShell 5.1' {
+        $Manifest.CompatiblePSEditions | Should -Contain 'Desktop'
+        $Manifest.CompatiblePSEditions | Should -Contain 'Core'
+        $Manifest.PowerShellVersion | Should -Be ([version] '5.1')
+    }
+
+    It 'exports exactly the cmdlets listed in the manifest, and nothing else' {
+        $expected = @('Add-WhisperPoint', 'Get-WhisperInfo', 'Get-WhisperSeries', 'Merge-WhisperFile', 'New-WhisperFile', 'Set-WhisperAggregation')
+        @((Get-Command -Module WhisperPS).Name | Sort-Object) | Should -Be $expected
+        @($Manifest.ExportedCmdlets.Keys | Sort-Object) | Should -Be $expected
+        $Manifest.ExportedFunctions.Count | Should -Be 0
+        $Manifest.ExportedAliases.Count | Should -Be 0
+    }
+
+    It 'ships the engine beside the root assembly and no PowerShell assembly' {
+        $dir = Split-Path (Get-Module WhisperPS).Path
+        Test-Path (Join-Path $dir 'WhisperPS.Engine.dll') | Should -BeTrue
+        Test-Path (Join-Path $dir 'System.Management.Automation.dll') | Should -BeFalse
+    }
+
+    It 'carries the version from Directory.Build.props' {
+        [xml] $props = Get-Content -Raw (Join-Path $PSScriptRoot '../../Directory.Build.props')
+        $Manifest.Version | Should -Be ([version] @($props.Project.PropertyGroup)[0].Version)
+    }
+}
