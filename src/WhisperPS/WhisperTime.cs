@@ -26,12 +26,25 @@ namespace WhisperPS
 
         private readonly long _value;
         private readonly bool _absolute;
+        private readonly string _unreadable;
 
-        private WhisperTime(long value, bool absolute)
+        private WhisperTime(long value, bool absolute, string unreadable = null)
         {
             _value = value;
             _absolute = absolute;
+            _unreadable = unreadable;
         }
+
+        /// <summary>
+        /// A piped time that did not parse, kept so the cmdlet can still use the object's UnixTime, or report this
+        /// one point, instead of the whole record failing at parameter binding (e.g. a CSV exported with day-first
+        /// dates under de-DE and imported under en-US).
+        /// </summary>
+        internal static WhisperTime Unreadable(string text) => new WhisperTime(0, false, text ?? string.Empty);
+
+        internal bool IsUnreadable => _unreadable != null;
+
+        internal string UnreadableText => _unreadable;
 
         /// <summary>"now": whatever the cmdlet's now is.</summary>
         public static WhisperTime Now => default(WhisperTime);
@@ -56,7 +69,11 @@ namespace WhisperPS
         public static WhisperTime FromDateTimeOffset(DateTimeOffset time) => FromUnixSeconds(time.ToUnixTimeSeconds());
 
         /// <summary>Unix seconds for this time, given the Unix seconds of now.</summary>
-        public long Resolve(long now) => _absolute ? _value : now + _value;
+        public long Resolve(long now)
+        {
+            if (_unreadable != null) throw new FormatException("'" + _unreadable + "' is not a time WhisperPS understands. Use " + AcceptedForms + ".");
+            return _absolute ? _value : now + _value;
+        }
 
         /// <summary>Parses the string forms; throws <see cref="FormatException"/> naming the accepted forms.</summary>
         public static WhisperTime Parse(string text)
@@ -189,7 +206,7 @@ namespace WhisperPS
             }
         }
 
-        public bool Equals(WhisperTime other) => _value == other._value && _absolute == other._absolute;
+        public bool Equals(WhisperTime other) => _value == other._value && _absolute == other._absolute && _unreadable == other._unreadable;
 
         public override bool Equals(object obj) => obj is WhisperTime t && Equals(t);
 
@@ -197,6 +214,7 @@ namespace WhisperPS
 
         public override string ToString()
         {
+            if (_unreadable != null) return _unreadable;
             if (!_absolute)
                 return _value == 0 ? "now" : "now" + (_value > 0 ? "+" : "") + _value.ToString(CultureInfo.InvariantCulture) + "s";
             if (_value >= -62135596800L && _value <= 253402300799L)

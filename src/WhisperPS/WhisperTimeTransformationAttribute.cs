@@ -10,10 +10,14 @@ namespace WhisperPS
     [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
     public sealed class WhisperTimeTransformationAttribute : ArgumentTransformationAttribute
     {
+        /// <summary>Return an unreadable time instead of failing the binding; the cmdlet reports it per record.</summary>
+        public bool DeferInvalid { get; set; }
+
         public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
         {
             object input = inputData is PSObject pso ? pso.BaseObject : inputData;
             if (WhisperTime.TryConvert(input, out var time)) return time;
+            if (DeferInvalid && input != null) return WhisperTime.Unreadable(input.ToString());
             string shown = input == null ? "$null" : "'" + input + "' (" + input.GetType().Name + ")";
             throw new ArgumentTransformationMetadataException(
                 "Cannot convert " + shown + " to a time. Use " + WhisperTime.AcceptedForms + ".");

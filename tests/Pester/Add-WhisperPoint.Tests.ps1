@@ -61,9 +61,32 @@ Describe 'Add-WhisperPoint' {
         (Read-Slots $file).Keys | Should -Be ([long]1767322980)
     }
 
-    It 'refuses a time it cannot read, at binding' {
+    It 'refuses a -Timestamp it cannot read before touching the file' {
+        $before = Get-FileSha256 $file
         { Add-WhisperPoint -LiteralPath $file -Value 1 -Timestamp 'yesterday-ish' } |
-            Should -Throw -ErrorId 'ParameterArgumentTransformationError,WhisperPS.Commands.AddWhisperPointCommand'
+            Should -Throw -ErrorId 'WhisperTimestampInvalid,WhisperPS.Commands.AddWhisperPointCommand'
+        Get-FileSha256 $file | Should -Be $before
+    }
+
+    It 'reports a piped time it cannot read as WhisperTimestampInvalid and stores the other points' {
+        $in = [pscustomobject] @{ Timestamp = 'yesterday-ish'; Value = 1 }, [pscustomobject] @{ Timestamp = $Now - 10; Value = 2 }
+        $in | Add-WhisperPoint -LiteralPath $file -Now $Now -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'WhisperTimestampInvalid,WhisperPS.Commands.AddWhisperPointCommand'
+        $err[0].Exception.Message | Should -Match 'yesterday-ish'
+        (Read-Slots $file).Keys | Should -Be ([long]1767323030)
+    }
+
+    It 'uses UnixTime when the Timestamp text is from another culture (de-DE CSV read under en-US)' {
+        # Day-first dates after the 12th cannot be read as month-first; the exact UnixTime column must win.
+        $csv = @('"Path","Timestamp","UnixTime","Value"',
+                 '"x","25.12.2025 03:04:05","1767323035","4.5"',
+                 '"x","31.12.2025 03:04:15","1767323045","5"')
+        $csv | ConvertFrom-Csv | Add-WhisperPoint -LiteralPath $file -Now $Now -ErrorVariable err
+        $err.Count | Should -Be 0
+        $slots = Read-Slots $file
+        $slots[[long]1767323030] | Should -Be (Bits 4.5)
+        $slots[[long]1767323040] | Should -Be (Bits 5)
     }
 
     It 'takes piped objects with Timestamp and Value, in one update_many' {

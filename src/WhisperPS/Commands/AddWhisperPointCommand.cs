@@ -62,7 +62,7 @@ namespace WhisperPS.Commands
         /// <summary>When the point was measured; default now.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("Time", "UnixTime")]
-        [WhisperTimeTransformation]
+        [WhisperTimeTransformation(DeferInvalid = true)]
         public WhisperTime Timestamp { get; set; }
 
         /// <summary>What "now" is for retention and relative timestamps; default the clock.</summary>
@@ -90,6 +90,10 @@ namespace WhisperPS.Commands
             _timestampOnCommandLine = IsBound(nameof(Timestamp));
             _nowGiven = IsBound(nameof(Now));
             if (_nowGiven) _fixedNow = ResolveNow(true, Now);
+            if (_timestampOnCommandLine && Timestamp.IsUnreadable)
+                ThrowTerminatingError(WhisperErrors.Create(
+                    new ArgumentException("Cannot read the time '" + Timestamp.UnreadableText + "'. Use " + WhisperTime.AcceptedForms + "."),
+                    ErrorIds.TimestampInvalid, ErrorCategory.InvalidArgument, Timestamp.UnreadableText));
 
             bool literal = ParameterSetName == LiteralPathSet;
             foreach (var file in ResolveExistingFiles(literal ? LiteralPath : Path, literal))
@@ -193,6 +197,12 @@ namespace WhisperPS.Commands
                         return false;
                     }
                 }
+            }
+            if (time.IsUnreadable)
+            {
+                timestamp = 0;
+                bad = time.UnreadableText;
+                return false;
             }
             timestamp = time.Resolve(now);
             return true;
