@@ -42,6 +42,8 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3
 . (Join-Path $PSScriptRoot 'DocsMarkdown.ps1')
+$RepoRoot = (Resolve-Path -LiteralPath $RepoRoot).ProviderPath
+$ModuleOut = (Resolve-Path -LiteralPath $ModuleOut).ProviderPath
 
 $docsDir = Join-Path $RepoRoot 'docs'
 $culture = Join-Path $ModuleOut 'en-US'

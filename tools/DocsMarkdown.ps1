@@ -163,10 +163,13 @@ function Read-WhisperCommandMarkdown {
     $current = $null
     $start = 0
     $bodyLines = New-Object System.Collections.Generic.List[string]
+    $inFence = $false
     for (; $i -le $lines.Count; $i++) {
         $atEnd = $i -eq $lines.Count
         $l = $null
         if (-not $atEnd) { $l = $lines[$i] }
+        if (-not $atEnd -and $l -match '^```') { $inFence = -not $inFence }
+        if ($inFence -or ($l -match '^```')) { $bodyLines.Add($l); continue }
         if ($atEnd -or $l -match '^## ') {
             if ($null -ne $current) {
                 $sections[$current] = Split-WhisperDocsBlocks -File $file -Lines $bodyLines.ToArray() -FirstLine $start
@@ -529,7 +532,8 @@ function Format-WhisperDocsYaml {
 function Format-WhisperDocsBlocks {
     param($Blocks)
     $out = New-Object System.Collections.Generic.List[string]
-    foreach ($b in @($Blocks)) {
+    if ($null -eq $Blocks) { $Blocks = @() }
+    foreach ($b in $Blocks) {
         if ($b.Kind -eq 'Heading') { $out.Add('### ' + $b.Text) }
         elseif ($b.Kind -eq 'Code') { $out.Add('```' + $b.Lang); foreach ($l in $b.Lines) { $out.Add($l) }; $out.Add('```') }
         else { foreach ($l in $b.Lines) { $out.Add($l) } }
@@ -649,7 +653,8 @@ function ConvertTo-WhisperDocsParagraphs {
     # line by line), a code block kept verbatim and indented.
     param($Blocks)
     $paras = New-Object System.Collections.Generic.List[string]
-    foreach ($b in @($Blocks)) {
+    if ($null -eq $Blocks) { $Blocks = @() }
+    foreach ($b in $Blocks) {
         if ($b.Kind -eq 'Code') {
             $paras.Add((@($b.Lines | ForEach-Object { '    ' + $_ }) -join "`n"))
             continue
@@ -798,7 +803,9 @@ function ConvertTo-WhisperMaml {
                 $e = @($m.ParameterSets | Where-Object { $_.Name -eq $s.Name -or $_.Name -eq '(All)' })
                 if ($e.Count -gt 0) { $inSet.Add([pscustomobject] @{ Meta = $m; Set = $e[0] }) }
             }
-            $ordered = @($inSet | Where-Object { $_.Set.Position -ne 'Named' } | Sort-Object { [int] $_.Set.Position }) + @($inSet | Where-Object { $_.Set.Position -eq 'Named' })
+            $ordered = @($inSet | Where-Object { $_.Set.Position -ne 'Named' } | Sort-Object { [int] $_.Set.Position }) +
+                @($inSet | Where-Object { $_.Set.Position -eq 'Named' -and $_.Set.IsRequired -eq 'true' }) +
+                @($inSet | Where-Object { $_.Set.Position -eq 'Named' -and $_.Set.IsRequired -ne 'true' })
             foreach ($x in $ordered) { & $writeParameter $x.Meta $x.Set }
             $w.WriteEndElement()
         }
