@@ -17,9 +17,15 @@ function Invoke-WhisperDocsExample {
     param(
         [Parameter(Mandatory)] [string[]] $Code,
         [Parameter(Mandatory)] [string] $ScratchRoot,
-        [int] $Width = 110
+        [int] $Width = 110,
+        [switch] $UseRootAsFolder
     )
+    # A new folder per example, or (for readable captured output) the root itself, which must not exist yet.
     $scratch = Join-Path $ScratchRoot ([guid]::NewGuid().ToString('N').Substring(0, 8))
+    if ($UseRootAsFolder) {
+        if (Test-Path -LiteralPath $ScratchRoot) { throw "$ScratchRoot exists already" }
+        $scratch = $ScratchRoot
+    }
     $null = New-Item -ItemType Directory -Force -Path $scratch
     $storageScript = Join-Path $PSScriptRoot 'New-ExampleStorage.ps1'
     $moduleParent = Split-Path (Split-Path (Get-Module WhisperPS).Path)

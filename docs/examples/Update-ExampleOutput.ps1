@@ -7,13 +7,15 @@
 #>
 param(
     [string[]] $Name = '*',
+    # The working folder the examples run in; it shows in the captured paths. Created and removed per example.
+    [string] $WorkFolder = '/srv/graphite',
     [string] $ModulePath = (Join-Path $PSScriptRoot '../../out/WhisperPS/WhisperPS.psd1')
 )
 $ErrorActionPreference = 'Stop'
 . (Join-Path $PSScriptRoot '../../tools/DocsMarkdown.ps1')
 . (Join-Path $PSScriptRoot 'ExampleRunner.ps1')
 Import-Module $ModulePath -Force
-$scratchRoot = Join-Path ([IO.Path]::GetTempPath()) ('whisperps-examples-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+if (Test-Path -LiteralPath $WorkFolder) { throw "$WorkFolder exists; choose a -WorkFolder that does not" }
 $docsDir = Split-Path $PSScriptRoot
 try {
     foreach ($file in Get-ChildItem -LiteralPath $docsDir -Filter '*-*.md') {
@@ -21,7 +23,8 @@ try {
         $doc = Read-WhisperCommandMarkdown -Path $file.FullName
         foreach ($e in $doc.Examples) {
             $code = @($e.Blocks | Where-Object { $_.Kind -eq 'Code' -and $_.Lang -eq 'powershell' } | ForEach-Object { $_.Lines -join "`n" })
-            $r = Invoke-WhisperDocsExample -Code $code -ScratchRoot $scratchRoot
+            try { $r = Invoke-WhisperDocsExample -Code $code -ScratchRoot $WorkFolder -UseRootAsFolder }
+            finally { if (Test-Path -LiteralPath $WorkFolder) { Remove-Item -LiteralPath $WorkFolder -Recurse -Force } }
             $blocks = New-Object System.Collections.Generic.List[object]
             $k = 0
             foreach ($b in $e.Blocks) {
@@ -39,5 +42,5 @@ try {
         Write-WhisperCommandMarkdown -Doc $doc -Command (Get-Command $doc.Name) -Path $file.FullName
     }
 } finally {
-    if (Test-Path $scratchRoot) { Remove-Item -Recurse -Force $scratchRoot }
+    if (Test-Path -LiteralPath $WorkFolder) { Remove-Item -LiteralPath $WorkFolder -Recurse -Force }
 }

@@ -49,15 +49,17 @@ Describe 'The scheduled-task example' {
         @($r.ScheduledTasks).Count | Should -Be 1
         $task = $r.ScheduledTasks[0]
         $task.Action.Execute | Should -Be 'powershell.exe'
-        $task.Action.Arguments | Should -Match '-File "([^"]+)" -Storage "([^"]+)"'
+        $task.Action.Arguments -match '-File "([^"]+)" -Storage "([^"]+)"' | Should -BeTrue
         $script = $Matches[1]
         $storage = $Matches[2]
         Test-Path -LiteralPath $script | Should -BeTrue
         $file = Join-Path $storage 'hosts/local/processes.wsp'
         $before = @(Get-WhisperSeries -LiteralPath $file -From -10min -SkipEmpty).Count
         $before | Should -BeGreaterOrEqual 1
-        # The registered command line's script, run again as the task would run it.
-        & $script -Storage $storage
+        # The registered command line's script, run again as the task would run it (with WhisperPS installed).
+        $old = $env:PSModulePath
+        $env:PSModulePath = (Split-Path (Split-Path (Get-Module WhisperPS).Path)) + [IO.Path]::PathSeparator + $old
+        try { & $script -Storage $storage -ErrorAction Stop } finally { $env:PSModulePath = $old }
         (Get-WhisperInfo -LiteralPath $file).AggregationMethod | Should -Be 'Last'
         @(Get-WhisperSeries -LiteralPath $file -From -10min -SkipEmpty).Count | Should -BeGreaterOrEqual 1
     }

@@ -59,7 +59,7 @@ Describe 'The module ships its help' {
         $parts = $out -split '#####'
         $parts.Count | Should -Be 4
         $parts[0] | Should -Match 'Creates Graphite whisper'
-        $parts[0] | Should -Match '-Retention <String\[\]>'
+        $parts[0] | Should -Match '\[-Retention\] <System\.String\[\]>'
         $parts[0] | Should -Match 'Example 1:'
         $parts[1] | Should -Match 'Get-WhisperSeries \./whisper/servers/web01/cpu/user\.wsp -From -10min'
         $parts[2] | Should -Match 'nan'
