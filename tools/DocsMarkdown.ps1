@@ -15,7 +15,6 @@
     Written for Windows PowerShell 5.1 and PowerShell 7: no ternaries, no null-coalescing, no pipeline chains.
 #>
 
-Set-StrictMode -Version 3
 
 $script:WhisperDocsSections = @('SYNOPSIS', 'SYNTAX', 'ALIASES', 'DESCRIPTION', 'EXAMPLES', 'PARAMETERS', 'INPUTS', 'OUTPUTS', 'NOTES', 'RELATED LINKS')
 $script:WhisperDocsFrontMatterKeys = @('document type', 'external help file', 'HelpUri', 'Locale', 'Module Name', 'ms.date', 'PlatyPS schema version', 'title')
@@ -650,13 +649,14 @@ function ConvertTo-WhisperDocsPlainText {
 
 function ConvertTo-WhisperDocsParagraphs {
     # Blocks to MAML paragraphs: a paragraph's lines joined by spaces (a list item per paragraph, a table kept
-    # line by line), a code block kept verbatim and indented.
+    # line by line), a code block kept verbatim.
     param($Blocks)
     $paras = New-Object System.Collections.Generic.List[string]
     if ($null -eq $Blocks) { $Blocks = @() }
     foreach ($b in $Blocks) {
         if ($b.Kind -eq 'Code') {
-            $paras.Add((@($b.Lines | ForEach-Object { '    ' + $_ }) -join "`n"))
+            # Verbatim: Get-Help indents every line of a paragraph itself.
+            $paras.Add((@($b.Lines) -join "`n"))
             continue
         }
         if ($b.Kind -eq 'Heading') { $paras.Add((ConvertTo-WhisperDocsPlainText $b.Text)); continue }
