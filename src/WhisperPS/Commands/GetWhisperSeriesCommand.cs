@@ -12,21 +12,11 @@ namespace WhisperPS.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "WhisperSeries", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(WhisperPoint))]
-    public sealed class GetWhisperSeriesCommand : WhisperCmdlet
+    public sealed class GetWhisperSeriesCommand : WhisperFileInputCmdlet
     {
         private long _now;
         private long _from;
         private long _until;
-
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        public string[] Path { get; set; }
-
-        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "LP")]
-        [ValidateNotNullOrEmpty]
-        public string[] LiteralPath { get; set; }
 
         /// <summary>Start of the range (exclusive, as in whisper); default 24 hours before now.</summary>
         [Parameter]
@@ -67,8 +57,7 @@ namespace WhisperPS.Commands
 
         protected override void ProcessRecord()
         {
-            bool literal = ParameterSetName == LiteralPathSet;
-            foreach (var file in ResolveExistingFiles(literal ? LiteralPath : Path, literal))
+            foreach (var file in ResolveInputFiles())
             {
                 ThrowIfStopping();
                 FetchResult result;

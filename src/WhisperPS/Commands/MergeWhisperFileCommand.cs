@@ -11,7 +11,7 @@ namespace WhisperPS.Commands
     /// </summary>
     [Cmdlet(VerbsData.Merge, "WhisperFile", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
     [OutputType(typeof(WhisperInfo))]
-    public sealed class MergeWhisperFileCommand : WhisperCmdlet
+    public sealed class MergeWhisperFileCommand : WhisperFileInputCmdlet
     {
         private const int ProgressActivityId = 0x5750; // "WP"
 
@@ -20,17 +20,6 @@ namespace WhisperPS.Commands
         private long? _from;
         private long? _until;
         private bool _merged;
-
-        /// <summary>Source files.</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        public string[] Path { get; set; }
-
-        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "LP")]
-        [ValidateNotNullOrEmpty]
-        public string[] LiteralPath { get; set; }
 
         /// <summary>The existing file to merge into; taken literally.</summary>
         [Parameter(Mandatory = true, Position = 1)]
@@ -77,8 +66,7 @@ namespace WhisperPS.Commands
 
         protected override void ProcessRecord()
         {
-            bool literal = ParameterSetName == LiteralPathSet;
-            foreach (var file in ResolveExistingFiles(literal ? LiteralPath : Path, literal))
+            foreach (var file in ResolveInputFiles())
             {
                 ThrowIfStopping();
                 string source = file.Path;

@@ -12,20 +12,10 @@ namespace WhisperPS.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Set, "WhisperAggregation", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
     [OutputType(typeof(WhisperInfo))]
-    public sealed class SetWhisperAggregationCommand : WhisperCmdlet
+    public sealed class SetWhisperAggregationCommand : WhisperFileInputCmdlet
     {
         private AggregationMethod? _method;
         private double? _xff;
-
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        public string[] Path { get; set; }
-
-        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "LP")]
-        [ValidateNotNullOrEmpty]
-        public string[] LiteralPath { get; set; }
 
         [Parameter(Position = 1)]
         [AggregationMethodTransformation]
@@ -53,8 +43,7 @@ namespace WhisperPS.Commands
 
         protected override void ProcessRecord()
         {
-            bool literal = ParameterSetName == LiteralPathSet;
-            foreach (var file in ResolveExistingFiles(literal ? LiteralPath : Path, literal))
+            foreach (var file in ResolveInputFiles())
             {
                 ThrowIfStopping();
                 if (!ShouldProcess(file.Path, Describe())) continue;
