@@ -11,7 +11,8 @@ namespace WhisperPS.Stress
     /// <summary>
     /// Modes (all numbers invariant):
     ///   write PATH FIRST COUNT STRIDE MAXBATCH SEED single|many|mixed
-    ///       writes ts = FIRST + i*STRIDE (value ts + 0.5), reopening the file for every batch so locks interleave.
+    ///       writes ts = FIRST + i*STRIDE (value ts + 0.5), reopening the file for every batch so locks interleave;
+    ///       FIRST &lt;= 0 means now + FIRST.
     ///   batch-loop PATH BASE RING STEP       generation g writes one UpdateMany of every slot of archive 0 with
     ///       ts = BASE + g*RING + i*STEP, now = the newest of them; forever, until killed.
     ///   merge-loop DST SRC:NOW [SRC:NOW...]  merges the sources into DST in turn, forever.
@@ -57,6 +58,8 @@ namespace WhisperPS.Stress
         private static int Write(string path, long first, long count, long stride, int maxBatch, int seed, string how)
         {
             var rng = new Random(seed);
+            // FIRST <= 0 is relative to the clock, for files whose retention is measured from the real now.
+            if (first <= 0) first += DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             long i = 0;
             bool announced = false;
             while (i < count)
