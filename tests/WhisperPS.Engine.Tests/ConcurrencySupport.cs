@@ -41,7 +41,7 @@ namespace WhisperPS.Engine.Tests
         public static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is string h && File.Exists(h) ? h : "dotnet";
 
         /// <summary>Starts the helper; <paramref name="prefix"/> (e.g. setpriv and its options) runs it under other privileges.</summary>
-        public static StressProcess Start(IEnumerable<string> args, IEnumerable<string> prefix = null)
+        public static StressProcess Start(IEnumerable<string> args, IEnumerable<string> prefix = null, IDictionary<string, string> environment = null)
         {
             var all = new List<string>();
             string exe;
@@ -62,6 +62,7 @@ namespace WhisperPS.Engine.Tests
                 RedirectStandardInput = false,
             };
             foreach (var a in all) psi.ArgumentList.Add(a);
+            if (environment != null) foreach (var kv in environment) psi.Environment[kv.Key] = kv.Value;
             var p = new Process { StartInfo = psi };
             var s = new StressProcess(p);
             p.OutputDataReceived += (_, e) =>

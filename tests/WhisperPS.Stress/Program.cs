@@ -60,6 +60,13 @@ namespace WhisperPS.Stress
             var rng = new Random(seed);
             // FIRST <= 0 is relative to the clock, for files whose retention is measured from the real now.
             if (first <= 0) first += DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            // A common start moment lets writers started one after another really overlap.
+            if (Environment.GetEnvironmentVariable("STRESS_START_AT_MS") is string at)
+            {
+                long wait = long.Parse(at, Inv) - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                if (wait > 0) Thread.Sleep((int)Math.Min(wait, 60000));
+            }
+            long startMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             long i = 0;
             bool announced = false;
             while (i < count)
@@ -88,6 +95,7 @@ namespace WhisperPS.Stress
                 i += n;
                 if (!announced) { Ready(); announced = true; }
             }
+            Console.Out.WriteLine("span " + startMs + " " + DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             Console.Out.WriteLine("done " + count);
             return 0;
         }
