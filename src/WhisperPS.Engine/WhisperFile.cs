@@ -120,9 +120,14 @@ namespace WhisperPS.Engine
                 else if (!RandomAccessFile.MoveNoReplace(temp, full))
                     throw new WhisperFileExistsException(path);
             }
-            catch
+            catch (Exception e)
             {
                 try { File.Delete(temp); } catch (Exception) { /* nothing more we can do; the original error matters */ }
+                // Errors while building the temporary file name that file; say which file the caller asked for.
+                if (e.GetType() == typeof(IOException) && !e.Message.Contains(full))
+                    throw new IOException("Could not create '" + full + "': " + e.Message, e.HResult);
+                if (e is UnauthorizedAccessException && !e.Message.Contains(full))
+                    throw new UnauthorizedAccessException("Could not create '" + full + "': " + e.Message, e);
                 throw;
             }
             return header;
