@@ -49,7 +49,9 @@ namespace WhisperPS.Engine.Tests
             {
                 carbon.Start(TimeSpan.FromSeconds(90));
                 _out.WriteLine("carbon-cache listening on 127.0.0.1:" + carbon.LinePort + " after " + total.ElapsedMilliseconds + " ms");
-                Assert.Contains("Enabling Whisper file locking", carbon.Log); // WHISPER_LOCK_WRITES took effect
+                // WHISPER_LOCK_WRITES took effect
+                Assert.True(carbon.WaitForLog("Enabling Whisper file locking", TimeSpan.FromSeconds(30)),
+                    "carbon-cache never logged 'Enabling Whisper file locking':\n" + carbon.Log);
 
                 string dir = Path.Combine(carbon.DataDir, "reliability");
                 Directory.CreateDirectory(dir);

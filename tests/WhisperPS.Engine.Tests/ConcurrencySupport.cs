@@ -256,6 +256,8 @@ namespace WhisperPS.Engine.Tests
             foreach (var a in new[] { "--config=" + confPath, "--pidfile=" + Path.Combine(Root, "run", "carbon.pid"),
                          "--logdir=" + Path.Combine(Root, "log"), "--nodaemon", "start" })
                 psi.ArgumentList.Add(a);
+            // carbon is Python: unbuffered, so its log lines arrive when written, not when a pipe buffer fills.
+            psi.Environment["PYTHONUNBUFFERED"] = "1";
             _p = new Process { StartInfo = psi };
             _p.OutputDataReceived += (_, e) => { if (e.Data != null) lock (_log) _log.AppendLine(e.Data); };
             _p.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (_log) _log.AppendLine(e.Data); };
@@ -285,6 +287,18 @@ namespace WhisperPS.Engine.Tests
         }
 
         public string Log { get { lock (_log) return _log.ToString(); } }
+
+        /// <summary>Waits, up to <paramref name="timeout"/>, for carbon to log <paramref name="text"/>.</summary>
+        public bool WaitForLog(string text, TimeSpan timeout)
+        {
+            var sw = Stopwatch.StartNew();
+            while (!Log.Contains(text))
+            {
+                if (sw.Elapsed > timeout || _p.HasExited) return Log.Contains(text);
+                Thread.Sleep(50);
+            }
+            return true;
+        }
 
         /// <summary>Sends plaintext protocol lines to the line receiver on 127.0.0.1.</summary>
         public void Send(IEnumerable<string> lines)
