@@ -1,0 +1,55 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using WhisperPS.Engine;
+using WhisperPS.Engine.IO;
+
+namespace WhisperPS.Bench
+{
+    /// <summary>Quick per-call timings of engine pieces, for profiling while optimising (WhisperPS.Bench micro).</summary>
+    internal static class Micro
+    {
+        public static void Run(string work)
+        {
+            Directory.CreateDirectory(work);
+            long now = Clock.UnixNow();
+            string full = Path.Combine(work, "full.wsp");
+            if (File.Exists(full)) File.Delete(full);
+            WhisperFile.Create(full, Workloads.Specs, 0.5, AggregationMethod.Average);
+            using (var f = WhisperFile.Open(full, FileOpenMode.ReadWrite))
+                foreach (var (spp, points) in new (long, int)[] { (600, 52560), (60, 10080), (10, 8640) })
+                    f.UpdateMany(Workloads.Series(now - (points - 1) * spp, spp, points), now);
+
+            Time("open+close (read)", 2000, () => { using (WhisperFile.Open(full)) { } });
+            Time("open+close (write)", 2000, () => { using (WhisperFile.Open(full, FileOpenMode.ReadWrite)) { } });
+            using (var f = WhisperFile.Open(full))
+            {
+                Time("fetch 1d (open file)", 2000, () => f.Fetch(now - 86400, now, now));
+                Time("fetch 1y (open file)", 500, () => f.Fetch(now - 365 * 86400L, now, now));
+            }
+            Time("open+fetch 1d", 2000, () => { using (var f = WhisperFile.Open(full)) f.Fetch(now - 86400, now, now); });
+            string upd = Path.Combine(work, "u.wsp");
+            File.Copy(full, upd, true);
+            long t = now;
+            Time("open+update+close", 5000, () => { t += 10; using (var f = WhisperFile.Open(upd, FileOpenMode.ReadWrite)) f.Update(1.5, t, t); });
+            using (var f = WhisperFile.Open(upd, FileOpenMode.ReadWrite))
+                Time("update (open file)", 5000, () => { t += 10; f.Update(1.5, t, t); });
+            var batch = Workloads.Series(now - 999 * 10, 10, 1000);
+            using (var f = WhisperFile.Open(upd, FileOpenMode.ReadWrite))
+                Time("update_many 1000 (open file)", 200, () => f.UpdateMany(batch, t));
+            File.Delete(upd);
+            File.Delete(full);
+        }
+
+        private static void Time(string what, int n, Action a)
+        {
+            for (int i = 0; i < Math.Min(n, 100); i++) a();
+            long alloc = GC.GetAllocatedBytesForCurrentThread();
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < n; i++) a();
+            double us = sw.Elapsed.TotalMilliseconds * 1000 / n;
+            long bytes = (GC.GetAllocatedBytesForCurrentThread() - alloc) / n;
+            Console.WriteLine("{0,-32} {1,10:F2} us/op {2,12:N0} B/op", what, us, bytes);
+        }
+    }
+}
