@@ -20,6 +20,11 @@ namespace WhisperPS.Bench
                 foreach (var (spp, points) in new (long, int)[] { (600, 52560), (60, 10080), (10, 8640) })
                     f.UpdateMany(Workloads.Series(now - (points - 1) * spp, spp, points), now);
 
+            object sink = null;
+            Time("alloc double?[8640]", 2000, () => sink = new double?[8640]);
+            Time("alloc double?[52560]", 500, () => sink = new double?[52560]);
+            Time("alloc double[52560]", 500, () => sink = new double[52560]);
+            GC.KeepAlive(sink);
             Time("open+close (read)", 2000, () => { using (WhisperFile.Open(full)) { } });
             Time("open+close (write)", 2000, () => { using (WhisperFile.Open(full, FileOpenMode.ReadWrite)) { } });
             using (var f = WhisperFile.Open(full))

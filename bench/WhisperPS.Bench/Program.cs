@@ -67,7 +67,8 @@ namespace WhisperPS.Bench
                             int failed = v.Run(cases, seed);
                             Console.WriteLine("verify: " + cases + " cases (seeds " + seed + ".." + (seed + cases - 1) + "), " + v.Steps +
                                 " operations (" + v.Fetches + " non-empty fetch results, " + v.Errors + " expected errors), " + failed + " failed, " + sw.Elapsed.TotalSeconds.ToString("F1") + " s");
-                            TryDelete(work);
+                            if (failed == 0) TryDelete(work);
+                            else Console.WriteLine("files of the last failing case left in " + Path.Combine(work, "verify"));
                             return failed == 0 ? 0 : 1;
                         }
                     }

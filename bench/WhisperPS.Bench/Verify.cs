@@ -158,7 +158,9 @@ namespace WhisperPS.Bench
                 if (a.StartsWith("error:", StringComparison.Ordinal)) Errors++;
                 else if (a != "ok" && a != "none") Fetches++;
                 bool same = a == b || (a.StartsWith("error:", StringComparison.Ordinal) && b.StartsWith("error:", StringComparison.Ordinal));
-                if (!same) return "step " + i + " (" + ops[i].ToJsonString().Substring(0, Math.Min(200, ops[i].ToJsonString().Length)) + "): python " + a + ", WhisperPS " + b;
+                if (!same)
+                    return "step " + i + " (" + ops[i].ToJsonString().Substring(0, Math.Min(200, ops[i].ToJsonString().Length)) + "): python " + a + ", WhisperPS " + b +
+                        "; files: " + FirstBadStep(ops, py, cs, "main.wsp");
             }
             foreach (var name in new[] { "main.wsp", "other.wsp" })
             {
@@ -189,7 +191,16 @@ namespace WhisperPS.Bench
                     string a = Path.Combine(py.Dir, n), b = Path.Combine(cs.Dir, n);
                     if (File.Exists(a) != File.Exists(b)) return "step " + i + ": " + n + " exists on one side only";
                     if (File.Exists(a) && !File.ReadAllBytes(a).AsSpan().SequenceEqual(File.ReadAllBytes(b)))
-                        return "first at step " + i + ": " + ops[i].ToJsonString().Substring(0, Math.Min(300, ops[i].ToJsonString().Length));
+                    {
+                        var x = File.ReadAllBytes(a);
+                        var y = File.ReadAllBytes(b);
+                        int at = 0;
+                        while (at < Math.Min(x.Length, y.Length) && x[at] == y[at]) at++;
+                        var header = WhisperFile.ReadHeader(a);
+                        string layout = string.Join(",", header.Archives.Select(h => h.Offset + ":" + h.SecondsPerPoint + "x" + h.Points));
+                        return "first at step " + i + " (" + n + " byte " + at + ", archives " + layout + "): " +
+                            ops[i].ToJsonString().Substring(0, Math.Min(Environment.GetEnvironmentVariable("VERIFY_FULL") != null ? 100000 : 300, ops[i].ToJsonString().Length));
+                    }
                 }
             }
             return "not reproduced without shared handles: the batch path differs";

@@ -28,6 +28,7 @@ namespace WhisperPS.Engine.IO
         private static int O_CLOEXEC => IsMac ? 0x1000000 : 0x80000;
 
         private const int EINTR = 4;
+        private const int EISDIR = 21;
         private const int LOCK_SH = 1;
         private const int LOCK_EX = 2;
         private const int SEEK_END = 2;
@@ -49,19 +50,19 @@ namespace WhisperPS.Engine.IO
             while (true)
             {
                 int fd = Native.open(Utf8(path), flags, mode);
-                if (fd >= 0)
-                {
-                    if (Directory.Exists(path))
-                    {
-                        Native.close(fd);
-                        throw new UnauthorizedAccessException("'" + path + "' is a directory, not a whisper file.");
-                    }
-                    return fd;
-                }
+                // A directory opened read-only is not caught here (that would cost a stat per open); its first
+                // read fails, and WhisperFile.Open reports it with the same message.
+                if (fd >= 0) return fd;
                 int errno = Marshal.GetLastWin32Error();
                 if (errno == EINTR) continue;
+                if (errno == EISDIR) throw IsDirectory(path);
                 throw Errors.FromErrno(errno, path);
             }
+        }
+
+        public static Exception IsDirectory(string path)
+        {
+            return new UnauthorizedAccessException("'" + path + "' is a directory, not a whisper file.");
         }
 
         public override long Length
