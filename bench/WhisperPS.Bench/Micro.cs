@@ -11,6 +11,8 @@ namespace WhisperPS.Bench
     {
         public static void Run(string work)
         {
+            if (Environment.GetEnvironmentVariable("MICRO_REALTIME") != null) { Realtime(work); return; }
+            if (Environment.GetEnvironmentVariable("MICRO_CREATE") != null) { Create(work); return; }
             Directory.CreateDirectory(work);
             long now = Clock.UnixNow();
             string full = Path.Combine(work, "full.wsp");
@@ -44,6 +46,29 @@ namespace WhisperPS.Bench
                 Time("update_many 1000 (open file)", 200, () => f.UpdateMany(batch, t));
             File.Delete(upd);
             File.Delete(full);
+        }
+
+        private static void Create(string work)
+        {
+            Directory.CreateDirectory(work);
+            int k = 0;
+            foreach (var (name, options) in new[] { ("zero", new CreateOptions()), ("sparse", new CreateOptions { Sparse = true }), ("prealloc", new CreateOptions { Preallocate = true }) })
+            {
+                Time("create " + name, 300, () => WhisperFile.Create(Path.Combine(work, "c" + k++ + ".wsp"), Workloads.Specs, 0.5, AggregationMethod.Average, options));
+                foreach (var f in Directory.GetFiles(work, "c*.wsp")) File.Delete(f);
+            }
+        }
+
+        // Only the open+update+close loop, for profilers.
+        private static void Realtime(string work)
+        {
+            Directory.CreateDirectory(work);
+            string path = Path.Combine(work, "rt.wsp");
+            if (File.Exists(path)) File.Delete(path);
+            WhisperFile.Create(path, Workloads.Specs, 0.5, AggregationMethod.Average);
+            long t = Clock.UnixNow() - 86400 * 300;
+            Time("open+update+close", 200000, () => { t += 10; using (var f = WhisperFile.Open(path, FileOpenMode.ReadWrite)) f.Update(1.5, t, t); });
+            File.Delete(path);
         }
 
         private static void Time(string what, int n, Action a)

@@ -126,6 +126,22 @@ namespace WhisperPS.Engine
             var header = WhisperHeader.ForNewFile(sorted, aggregationMethod, xff);
 
             string full = System.IO.Path.GetFullPath(path);
+            if (!options.Overwrite && !RandomAccessFile.IsWindows)
+            {
+                // Fast path on Linux: build the file unnamed and link it in only if the name is free. No existence
+                // checks first: linkat refuses an existing name atomically, and any failure to start falls through to
+                // the portable path below, which reports it.
+                var unnamed = UnixFile.TryCreateUnnamed(System.IO.Path.GetDirectoryName(full), path);
+                if (unnamed != null)
+                {
+                    using (unnamed)
+                    {
+                        Fill(unnamed, header, options);
+                        if (!unnamed.TryLinkAs(full)) throw new WhisperFileExistsException(path);
+                    }
+                    return header;
+                }
+            }
             if (!options.Overwrite && (File.Exists(full) || Directory.Exists(full)))
                 throw new WhisperFileExistsException(path);
             string dir = System.IO.Path.GetDirectoryName(full);
@@ -136,20 +152,7 @@ namespace WhisperPS.Engine
             try
             {
                 using (var f = RandomAccessFile.CreateNew(temp))
-                {
-                    byte[] head = header.Encode();
-                    f.Write(0, head, 0, head.Length);
-                    long dataSize = header.FileSize - head.Length;
-                    if (options.Preallocate && f.TryAllocate(head.Length, dataSize))
-                    {
-                        // blocks reserved and zeroed by the filesystem
-                    }
-                    else if (options.Sparse)
-                        f.SetLength(header.FileSize);
-                    else
-                        WriteZeros(f, head.Length, dataSize);
-                    if (options.Flush) f.Flush();
-                }
+                    Fill(f, header, options);
                 if (options.Overwrite)
                     RandomAccessFile.Replace(temp, full);
                 else if (!RandomAccessFile.MoveNoReplace(temp, full))
@@ -161,6 +164,23 @@ namespace WhisperPS.Engine
                 throw;
             }
             return header;
+        }
+
+        // The header, then the data area as asked: reserved, a hole, or zeros.
+        private static void Fill(RandomAccessFile f, WhisperHeader header, CreateOptions options)
+        {
+            byte[] head = header.Encode();
+            f.Write(0, head, 0, head.Length);
+            long dataSize = header.FileSize - head.Length;
+            if (options.Preallocate && f.TryAllocate(head.Length, dataSize))
+            {
+                // blocks reserved and zeroed by the filesystem
+            }
+            else if (options.Sparse)
+                f.SetLength(header.FileSize);
+            else
+                WriteZeros(f, head.Length, dataSize);
+            if (options.Flush) f.Flush();
         }
 
         private static void WriteZeros(RandomAccessFile f, long offset, long count)
