@@ -37,3 +37,28 @@ Describe 'WhisperPS module' {
         $Manifest.Version | Should -Be ([version] @($props.Project.PropertyGroup)[0].Version)
     }
 }
+
+Describe 'WhisperPS output types and views' {
+    It 'ships a table view for <Type>' -ForEach @(
+        @{ Type = 'WhisperPS.WhisperInfo'; Columns = @('Name', 'AggregationMethod', 'XFilesFactor', 'Retention', 'FileSize') }
+        @{ Type = 'WhisperPS.WhisperPoint'; Columns = @('Timestamp (UTC)', 'UnixTime', 'Value') }
+        @{ Type = 'WhisperPS.WhisperArchiveInfo'; Columns = @('Index', 'Definition', 'SecondsPerPoint', 'Points', 'Retention', 'Offset', 'Size') }
+    ) {
+        $view = (Get-FormatData -TypeName $Type).FormatViewDefinition | Where-Object { $_.Control -is [System.Management.Automation.TableControl] }
+        $view | Should -Not -BeNullOrEmpty
+        $view.Control.Headers.Label | Should -Be $Columns
+    }
+
+    It 'declares an output type on every cmdlet' {
+        foreach ($c in Get-Command -Module WhisperPS) { $c.OutputType.Name | Should -Match '^WhisperPS\.Whisper(Info|Point)$' -Because $c.Name }
+    }
+
+    It 'supports -WhatIf and -Confirm at Medium impact on every writer' {
+        foreach ($name in 'New-WhisperFile', 'Add-WhisperPoint', 'Set-WhisperAggregation', 'Merge-WhisperFile') {
+            $c = Get-Command $name
+            $c.Parameters.Keys | Should -Contain 'WhatIf'
+            $attr = $c.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]
+            $attr.ConfirmImpact | Should -Be 'Medium' -Because $name
+        }
+    }
+}

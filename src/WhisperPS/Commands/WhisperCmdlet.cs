@@ -1,0 +1,185 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using System.Runtime.ExceptionServices;
+using System.Threading;
+
+namespace WhisperPS.Commands
+{
+    /// <summary>A resolved filesystem path, and whether a wildcard produced it.</summary>
+    internal readonly struct ResolvedFile
+    {
+        internal ResolvedFile(string path, bool fromWildcard)
+        {
+            Path = path;
+            FromWildcard = fromWildcard;
+        }
+
+        internal string Path { get; }
+
+        internal bool FromWildcard { get; }
+    }
+
+    /// <summary>
+    /// What every WhisperPS cmdlet shares: Ctrl+C handling, Path/LiteralPath resolution through the provider,
+    /// and the mapping of engine and I/O exceptions to per-file errors.
+    /// </summary>
+    public abstract class WhisperCmdlet : PSCmdlet, IDisposable
+    {
+        internal const string PathSet = "Path";
+        internal const string LiteralPathSet = "LiteralPath";
+
+        // Windows file names compare case-insensitively; elsewhere a.wsp and A.wsp are two files.
+        internal static readonly StringComparer PathComparer =
+            System.IO.Path.DirectorySeparatorChar == '\\' ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+
+        private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
+
+        /// <summary>Cancelled by Ctrl+C, Select-Object -First and PowerShell.Stop().</summary>
+        protected CancellationToken CancellationToken => _cancellation.Token;
+
+        protected override void StopProcessing()
+        {
+            _cancellation.Cancel();
+        }
+
+        public void Dispose()
+        {
+            _cancellation.Dispose();
+            GC.SuppressFinalize(this);
+        }
+
+        /// <summary>Stops the pipeline, not with an error, once the user has asked to stop.</summary>
+        protected void ThrowIfStopping()
+        {
+            if (_cancellation.IsCancellationRequested) throw new PipelineStoppedException();
+        }
+
+        /// <summary>True when the caller gave the parameter on the command line (or it was bound so far).</summary>
+        protected bool IsBound(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
+
+        /// <summary>
+        /// Resolves -Path (wildcards) or -LiteralPath to existing files, writing one error per input that is not
+        /// a FileSystem path or names nothing. A wildcard that matches nothing is not an error, as in Get-Item.
+        /// </summary>
+        internal List<ResolvedFile> ResolveExistingFiles(string[] paths, bool literal)
+        {
+            var result = new List<ResolvedFile>();
+            var seen = new HashSet<string>(PathComparer);
+            if (paths == null) return result;
+            foreach (string p in paths)
+            {
+                if (string.IsNullOrEmpty(p)) continue;
+                bool wildcard = !literal && WildcardPattern.ContainsWildcardCharacters(p);
+                List<string> files;
+                ProviderInfo provider;
+                try
+                {
+                    if (literal)
+                    {
+                        files = new List<string> { SessionState.Path.GetUnresolvedProviderPathFromPSPath(p, out provider, out _) };
+                    }
+                    else
+                    {
+                        files = new List<string>(SessionState.Path.GetResolvedProviderPathFromPSPath(p, out provider));
+                    }
+                }
+                catch (ItemNotFoundException)
+                {
+                    WriteError(WhisperErrors.FileNotFound(p, p));
+                    continue;
+                }
+                catch (System.Management.Automation.DriveNotFoundException)
+                {
+                    WriteError(WhisperErrors.FileNotFound(p, p));
+                    continue;
+                }
+                catch (ProviderNotFoundException)
+                {
+                    WriteError(WhisperErrors.NotFileSystem(p, "unknown"));
+                    continue;
+                }
+                if (!IsFileSystem(provider))
+                {
+                    WriteError(WhisperErrors.NotFileSystem(p, provider.Name));
+                    continue;
+                }
+                foreach (string file in files)
+                {
+                    if (!File.Exists(file))
+                    {
+                        // A folder matched by a wildcard (Get-WhisperInfo *) is simply not a whisper file.
+                        if (wildcard && Directory.Exists(file)) continue;
+                        WriteError(Directory.Exists(file)
+                            ? WhisperErrors.Create(new FileNotFoundException("'" + file + "' is a folder, not a whisper file.", file),
+                                ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, file)
+                            : WhisperErrors.FileNotFound(file, p));
+                        continue;
+                    }
+                    if (seen.Add(file)) result.Add(new ResolvedFile(file, wildcard));
+                }
+            }
+            return result;
+        }
+
+        /// <summary>Resolves a path for a file that may not exist yet, literally (no wildcards), as New-Item does.
+        /// Returns null after writing an error when the path is not on the FileSystem provider.</summary>
+        internal string ResolveNewFile(string path, out ErrorRecord error)
+        {
+            error = null;
+            ProviderInfo provider;
+            string full;
+            try
+            {
+                full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _);
+            }
+            catch (System.Management.Automation.DriveNotFoundException ex)
+            {
+                error = WhisperErrors.Create(ex, ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, path);
+                return null;
+            }
+            catch (ProviderNotFoundException)
+            {
+                error = WhisperErrors.NotFileSystem(path, "unknown");
+                return null;
+            }
+            if (!IsFileSystem(provider))
+            {
+                error = WhisperErrors.NotFileSystem(path, provider.Name);
+                return null;
+            }
+            return full;
+        }
+
+        private static bool IsFileSystem(ProviderInfo provider)
+        {
+            return provider != null && string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase);
+        }
+
+        /// <summary>
+        /// Writes the per-file error for an engine or I/O exception. Anything else is a bug and is rethrown with
+        /// its stack, never dressed up as a file problem.
+        /// </summary>
+        internal void WriteFileError(Exception ex, string path, FileAccessIntent intent)
+        {
+            var record = WhisperErrors.FromException(ex, path, intent);
+            if (record == null) ExceptionDispatchInfo.Capture(ex).Throw();
+            WriteError(record);
+        }
+
+        /// <summary>Unix seconds of "now" for this call: -Now resolved against the clock, or the clock.</summary>
+        internal static long ResolveNow(bool given, WhisperTime now)
+        {
+            long clock = Engine.Clock.UnixNow();
+            return given ? now.Resolve(clock) : clock;
+        }
+
+        internal static string FormatUnix(long unixTime)
+        {
+            if (unixTime < 0 || unixTime > 253402300799L) return unixTime.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return DateTimeOffset.FromUnixTimeSeconds(unixTime).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) +
+                   " (" + unixTime.ToString(System.Globalization.CultureInfo.InvariantCulture) + ")";
+        }
+    }
+}

@@ -1,0 +1,61 @@
+namespace WhisperPS
+{
+    /// <summary>
+    /// The stable ErrorIds of WhisperPS. Scripts match on them ($_.FullyQualifiedErrorId is
+    /// "&lt;Id&gt;,WhisperPS.Commands.&lt;Class&gt;"), so they never change once released.
+    /// </summary>
+    public static class ErrorIds
+    {
+        /// <summary>A named file does not exist (ObjectNotFound).</summary>
+        public const string FileNotFound = "WhisperFileNotFound";
+
+        /// <summary>The file is not a valid whisper file (InvalidData).</summary>
+        public const string FileCorrupt = "WhisperFileCorrupt";
+
+        /// <summary>New-WhisperFile without -Force on an existing file (ResourceExists).</summary>
+        public const string FileExists = "WhisperFileExists";
+
+        /// <summary>The path belongs to a provider other than the FileSystem (InvalidArgument).</summary>
+        public const string PathNotFileSystem = "WhisperPathNotFileSystem";
+
+        /// <summary>A retention definition or archive list whisper would refuse (InvalidArgument).</summary>
+        public const string RetentionInvalid = "WhisperRetentionInvalid";
+
+        /// <summary>Merge between files whose archive layouts differ (InvalidData).</summary>
+        public const string ArchiveMismatch = "WhisperArchiveMismatch";
+
+        /// <summary>An -Archive index the file does not have (InvalidArgument).</summary>
+        public const string ArchiveInvalid = "WhisperArchiveInvalid";
+
+        /// <summary>A point older than the file's retention, which whisper drops (InvalidData).</summary>
+        public const string PointNotCovered = "WhisperPointNotCovered";
+
+        /// <summary>A timestamp outside whisper's uint32 range, 1970 to 2106 (InvalidArgument).</summary>
+        public const string TimestampInvalid = "WhisperTimestampInvalid";
+
+        /// <summary>A value that is not a number (InvalidArgument).</summary>
+        public const string ValueInvalid = "WhisperValueInvalid";
+
+        /// <summary>-From after -Until (InvalidArgument).</summary>
+        public const string TimeIntervalInvalid = "WhisperTimeIntervalInvalid";
+
+        /// <summary>Set-WhisperAggregation with neither -AggregationMethod nor -XFilesFactor (InvalidArgument).</summary>
+        public const string AggregationMissing = "WhisperAggregationMissing";
+
+        /// <summary>An xFilesFactor outside 0..1 (InvalidArgument).</summary>
+        public const string XFilesFactorInvalid = "WhisperXFilesFactorInvalid";
+
+        /// <summary>The operating system refused access (PermissionDenied).</summary>
+        public const string AccessDenied = "WhisperAccessDenied";
+
+        /// <summary>An I/O error while reading (ReadError).</summary>
+        public const string ReadError = "WhisperReadError";
+
+        /// <summary>An I/O error while writing (WriteError).</summary>
+        public const string WriteError = "WhisperWriteError";
+
+        /// <summary>Merge-WhisperFile asked to merge the destination into itself (InvalidArgument).
+        /// Not in the original contract list: added because the engine refuses it.</summary>
+        public const string MergeSameFile = "WhisperMergeSameFile";
+    }
+}

@@ -1,0 +1,74 @@
+using System;
+using System.IO;
+using WhisperPS.Engine;
+using WhisperPS.Engine.IO;
+
+namespace WhisperPS
+{
+    /// <summary>
+    /// A whisper file's header and size. The property order is the CSV column order and never changes;
+    /// Archives is for display and drill-down (Export-Csv would show it as a type name, so the flat
+    /// Retention and ArchiveCount carry the same facts for CSV).
+    /// </summary>
+    public sealed class WhisperInfo
+    {
+        internal WhisperInfo(string path, WhisperHeader header, long fileSize, DateTime lastWriteTimeUtc)
+        {
+            Path = path;
+            Name = System.IO.Path.GetFileName(path);
+            AggregationMethod = header.AggregationMethod;
+            XFilesFactor = header.XFilesFactor;
+            MaxRetention = header.MaxRetention;
+            var archives = new WhisperArchiveInfo[header.Archives.Count];
+            var definitions = new string[archives.Length];
+            for (int i = 0; i < archives.Length; i++)
+            {
+                archives[i] = new WhisperArchiveInfo(i, header.Archives[i]);
+                definitions[i] = archives[i].Definition;
+            }
+            Retention = string.Join(",", definitions);
+            ArchiveCount = archives.Length;
+            Archives = archives;
+            FileSize = fileSize;
+            LastWriteTimeUtc = lastWriteTimeUtc;
+        }
+
+        /// <summary>Full filesystem path; binds to -LiteralPath of the other cmdlets.</summary>
+        public string Path { get; }
+
+        public string Name { get; }
+
+        public AggregationMethod AggregationMethod { get; }
+
+        public float XFilesFactor { get; }
+
+        /// <summary>Seconds, as stored in the header.</summary>
+        public long MaxRetention { get; }
+
+        /// <summary>All archives as one definition, e.g. 10s:1d,1min:7d, which -Retention accepts.</summary>
+        public string Retention { get; }
+
+        public int ArchiveCount { get; }
+
+        /// <summary>Finest first.</summary>
+        public WhisperArchiveInfo[] Archives { get; }
+
+        public long FileSize { get; }
+
+        public DateTime LastWriteTimeUtc { get; }
+
+        /// <summary>Reads the header of a file (under a shared lock).</summary>
+        internal static WhisperInfo Read(string path)
+        {
+            using (var f = WhisperFile.Open(path, FileOpenMode.Read))
+                return From(f);
+        }
+
+        internal static WhisperInfo From(WhisperFile file)
+        {
+            return new WhisperInfo(file.Path, file.Header, file.Length, File.GetLastWriteTimeUtc(file.Path));
+        }
+
+        public override string ToString() => Path;
+    }
+}
