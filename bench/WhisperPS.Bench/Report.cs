@@ -83,12 +83,15 @@ namespace WhisperPS.Bench
             foreach (var w in cmdlets["workloads"].AsArray())
             {
                 bool? met = (bool?)w["met"];
-                sb.AppendLine("| " + (string)w["name"] + " | " + Ms((double)w["ours_median"]) + " ms | " + (string)w["baseline"] + " | " +
+                sb.AppendLine("| " + Cell((string)w["name"]) + " | " + Ms((double)w["ours_median"]) + " ms | " + Cell((string)w["baseline"]) + " | " +
                     Ms((double)w["baseline_median"]) + " ms | " + (string)w["figure"] + " | " + ((string)w["target"] ?? "–") + " | " +
                     (met.HasValue ? (met.Value ? "yes" : "**no**") : "–") + " |");
             }
             return sb.ToString();
         }
+
+        // A pipe inside a table cell ends the cell unless escaped.
+        private static string Cell(string s) => (s ?? "").Replace("|", "\\|");
 
         public static string Markdown(JsonObject all)
         {
@@ -157,7 +160,7 @@ namespace WhisperPS.Bench
                     sb.Append(CmdletTable(c));
                     sb.AppendLine();
                     foreach (var w in c["workloads"].AsArray())
-                        sb.AppendLine("- `" + (string)w["name"] + "`: " + (string)w["description"] + ".");
+                        sb.AppendLine("- " + Cell((string)w["name"]) + ": " + (string)w["description"] + ".");
                 }
             }
             else

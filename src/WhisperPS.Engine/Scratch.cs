@@ -6,11 +6,11 @@ namespace WhisperPS.Engine
     /// Per-thread working arrays for the hot paths, so a call costs no allocation proportional to its points and
     /// opening a file per call (as whisper's path API does) does not re-allocate them. Each field belongs to one role;
     /// a method only uses the roles listed next to it and never calls another user of the same role. Arrays larger
-    /// than <see cref="KeepLimit"/> elements are not kept, so one huge call cannot pin memory for the thread's life.
+    /// than <see cref="KeepBytes"/> are not kept, so one huge call cannot pin memory for the thread's life.
     /// </summary>
     internal static class Scratch
     {
-        private const int KeepLimit = 1 << 20;
+        private const int KeepBytes = 2 << 20;
 
         [ThreadStatic] private static byte[] _read;      // fetch: raw slots
         [ThreadStatic] private static byte[] _hull;      // propagation: the finer archive's slots for a level
@@ -29,31 +29,32 @@ namespace WhisperPS.Engine
         [ThreadStatic] private static long[] _runs;      // write: run start intervals
         [ThreadStatic] private static int[] _runIndex;   // write: run start byte in the packed buffer (and length, interleaved)
 
-        public static byte[] Read(int n) => Get(ref _read, n);
-        public static byte[] Hull(int n) => Get(ref _hull, n);
-        public static byte[] Pack(int n) => Get(ref _pack, n);
-        public static long[] Timestamps(int n) => Get(ref _ts, n);
-        public static double[] Values(int n) => Get(ref _values, n);
-        public static ulong[] Keys(int n) => Get(ref _keys, n);
-        public static long[] Aligned(int n) => Get(ref _aligned, n);
-        public static long[] Coarse(int n) => Get(ref _coarse, n);
-        public static double[] Aggregates(int n) => Get(ref _agg, n);
-        public static bool[] Propagates(int n) => Get(ref _ok, n);
-        public static ulong[] Records(int n) => Get(ref _records, n);
-        public static byte[] Bridge(int n) => Get(ref _bridge, n);
-        public static long[] SegmentOffsets(int n) => Get(ref _segOffsets, n);
-        public static int[] SegmentSpans(int n) => Get(ref _segSpans, n);
-        public static long[] Runs(int n) => Get(ref _runs, n);
-        public static int[] RunIndex(int n) => Get(ref _runIndex, n);
+        public static byte[] Read(int n) => Get(ref _read, n, 1);
+        public static byte[] Hull(int n) => Get(ref _hull, n, 1);
+        public static byte[] Pack(int n) => Get(ref _pack, n, 1);
+        public static long[] Timestamps(int n) => Get(ref _ts, n, 8);
+        public static double[] Values(int n) => Get(ref _values, n, 8);
+        public static ulong[] Keys(int n) => Get(ref _keys, n, 8);
+        public static long[] Aligned(int n) => Get(ref _aligned, n, 8);
+        public static long[] Coarse(int n) => Get(ref _coarse, n, 8);
+        public static double[] Aggregates(int n) => Get(ref _agg, n, 8);
+        public static bool[] Propagates(int n) => Get(ref _ok, n, 1);
+        public static ulong[] Records(int n) => Get(ref _records, n, 8);
+        public static byte[] Bridge(int n) => Get(ref _bridge, n, 1);
+        public static long[] SegmentOffsets(int n) => Get(ref _segOffsets, n, 8);
+        public static int[] SegmentSpans(int n) => Get(ref _segSpans, n, 4);
+        public static long[] Runs(int n) => Get(ref _runs, n, 8);
+        public static int[] RunIndex(int n) => Get(ref _runIndex, n, 4);
 
-        private static T[] Get<T>(ref T[] field, int n)
+        private static T[] Get<T>(ref T[] field, int n, int elementSize)
         {
             var a = field;
             if (a != null && a.Length >= n) return a;
             // Grow geometrically, but never keep more than the limit.
-            int size = Math.Max(n, a == null ? 256 : Math.Min(KeepLimit, a.Length * 2));
+            int keep = KeepBytes / elementSize;
+            int size = Math.Max(n, a == null ? 256 : Math.Min(keep, a.Length * 2));
             a = new T[size];
-            if (size <= KeepLimit) field = a;
+            if (size <= keep) field = a;
             return a;
         }
     }
