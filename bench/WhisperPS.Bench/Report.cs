@@ -167,6 +167,21 @@ namespace WhisperPS.Bench
             {
                 sb.AppendLine("Not run in this benchmark run.");
             }
+            sb.AppendLine();
+            sb.AppendLine("## Notes");
+            sb.AppendLine();
+            sb.AppendLine("- **Fetch** decodes straight from one read into the result, but the result is a `double?[]` (16 bytes per slot, as the " +
+                "cmdlet contract fixes it): 138 KB for a day of 10 s slots, 841 KB for a year of 10 min slots. Both land on .NET's large-object heap, " +
+                "and its allocation (page faults on fresh memory, gen-2 collections when the LOH budget runs out) is most of WhisperPS's fetch time. " +
+                "That cost depends on the process's GC state: fetch run on its own in a fresh process (`WhisperPS.Bench run --only fetch-1d,fetch-1y`) " +
+                "measures several times slower than here, where earlier workloads have grown the heap, and with a larger gen-0 budget and LOH threshold " +
+                "(`DOTNET_GCgen0size=0x10000000 DOTNET_GCLOHThreshold=0x1000000`) it is faster. The bench runs with default GC settings.");
+            sb.AppendLine("- **Single updates** are system-call bound: each `update()` with its open and close is 12 system calls for WhisperPS " +
+                "(open, flock, lseek, one header read that also yields the first archive's anchor, then per archive a write, and per propagation " +
+                "one window read and one anchor read, close) against about 40 for python; on this paravirtualised VM the kernel side of a system call " +
+                "is most of the cost, so the ratio is bounded by the syscall ratio.");
+            sb.AppendLine("- The bench exe runs with tiered compilation off, so the timed runs measure optimised code rather than the JIT's first tier " +
+                "after only one warm-up; PowerShell runs the module with the runtime's defaults.");
             if (all["notes"] is JsonNode notes) { sb.AppendLine(); sb.AppendLine((string)notes); }
             return sb.ToString();
         }
