@@ -24,27 +24,29 @@ namespace WhisperPS.Engine
             if (from < oldest) from = oldest;
             if (until > n) until = n;
 
+            BeginCall();
             return FetchArchive(SelectArchive(n - from, secondsPerPoint), from, until);
         }
 
-        private ArchiveInfo SelectArchive(long age, long? secondsPerPoint)
+        private int SelectArchive(long age, long? secondsPerPoint)
         {
-            foreach (var a in Header.Archives)
+            for (int i = 0; i < Header.Archives.Count; i++)
             {
+                var a = Header.Archives[i];
                 if (secondsPerPoint.HasValue && secondsPerPoint.Value != 0)
                 {
-                    if (a.SecondsPerPoint == secondsPerPoint.Value) return a;
+                    if (a.SecondsPerPoint == secondsPerPoint.Value) return i;
                 }
                 else if (a.Retention >= age)
                 {
-                    return a;
+                    return i;
                 }
             }
             if (secondsPerPoint.HasValue && secondsPerPoint.Value != 0)
                 throw new ArgumentException("Invalid granularity: " + secondsPerPoint.Value + ". The archives of '" + Path +
                     "' have steps of " + string.Join(", ", Array.ConvertAll(ToArray(Header), a => a.SecondsPerPoint + "s")) + ".",
                     nameof(secondsPerPoint));
-            return Header.Archives[Header.Archives.Count - 1];
+            return Header.Archives.Count - 1;
         }
 
         private static ArchiveInfo[] ToArray(WhisperHeader h)
@@ -56,46 +58,143 @@ namespace WhisperPS.Engine
 
         /// <summary>
         /// whisper's __archive_fetch: no range checks, so a range longer than the archive wraps and returns fewer
-        /// values than the range has steps, exactly as whisper does.
+        /// values than the range has steps, exactly as whisper does. One read (two if the range wraps round the
+        /// ring end) into a reused buffer; the result array is the only allocation that grows with the range.
         /// </summary>
-        internal FetchResult FetchArchive(ArchiveInfo archive, long fromTime, long untilTime)
+        internal FetchResult FetchArchive(int archiveIndex, long fromTime, long untilTime)
         {
+            var archive = Header.Archives[archiveIndex];
             long step = archive.SecondsPerPoint;
             long fromInterval = PyMath.Align(fromTime, step) + step;
             long untilInterval = PyMath.Align(untilTime, step) + step;
             if (fromInterval == untilInterval) untilInterval += step; // a zero-length range still returns one slot
 
-            long baseInterval = ReadBaseInterval(archive);
+            long baseInterval = GetBase(archiveIndex);
             if (baseInterval == 0)
                 return new FetchResult(archive, fromInterval, untilInterval, step,
                     new double?[PyMath.FloorDiv(untilInterval - fromInterval, step)]);
 
+            var sink = new ValueSink { Values = new double?[RangeSlots(archive, fromInterval, untilInterval, baseInterval)] };
+            ReadSlots(archive, fromInterval, untilInterval, baseInterval, ref sink, sink.Values.Length);
+            return new FetchResult(archive, fromInterval, untilInterval, step, sink.Values);
+        }
+
+        // Slots whisper reads for [fromInterval, untilInterval): the ring distance between the two offsets.
+        private static int RangeSlots(ArchiveInfo archive, long fromInterval, long untilInterval, long baseInterval)
+        {
             long fromOffset = archive.SlotOffset(fromInterval, baseInterval);
             long untilOffset = archive.SlotOffset(untilInterval, baseInterval);
-            byte[] data;
-            if (fromOffset < untilOffset)
-            {
-                data = new byte[untilOffset - fromOffset];
-                ReadRange(fromOffset, data, 0, data.Length);
-            }
-            else
-            {
-                int head = (int)(archive.End - fromOffset);
-                data = new byte[head + (untilOffset - archive.Offset)];
-                ReadRange(fromOffset, data, 0, head);
-                ReadRange(archive.Offset, data, head, data.Length - head);
-            }
+            long bytes = fromOffset < untilOffset ? untilOffset - fromOffset : archive.End - fromOffset + (untilOffset - archive.Offset);
+            return (int)(bytes / Point.Size);
+        }
 
-            int count = data.Length / Point.Size;
-            var values = new double?[count];
-            long expected = fromInterval;
-            for (int i = 0; i < count; i++, expected += step)
+        /// <summary>
+        /// The known points of an archive's range, as whisper's merge takes them: (fromInterval + i * step, value)
+        /// for each slot i holding its expected interval, i limited to the range's step count.
+        /// </summary>
+        internal int ReadKnownPoints(int archiveIndex, long fromTime, long untilTime, out long[] timestamps, out double[] values)
+        {
+            var archive = Header.Archives[archiveIndex];
+            long step = archive.SecondsPerPoint;
+            long fromInterval = PyMath.Align(fromTime, step) + step;
+            long untilInterval = PyMath.Align(untilTime, step) + step;
+            if (fromInterval == untilInterval) untilInterval += step;
+            timestamps = null;
+            values = null;
+            long baseInterval = GetBase(archiveIndex);
+            if (baseInterval == 0) return 0;
+            int slots = RangeSlots(archive, fromInterval, untilInterval, baseInterval);
+            long steps = PyMath.FloorDiv(untilInterval - fromInterval, step);
+            int limit = (int)Math.Min(steps, slots);
+            var sink = new PointSink { Timestamps = new long[limit], Values = new double[limit], Limit = limit };
+            ReadSlots(archive, fromInterval, untilInterval, baseInterval, ref sink, limit);
+            timestamps = sink.Timestamps;
+            values = sink.Values;
+            return sink.Count;
+        }
+
+        // Struct sinks: the JIT specialises ReadSlots for each, so the per-slot call is inlined.
+        private interface ISlotSink
+        {
+            void Take(int index, long timestamp, double value);
+        }
+
+        private struct ValueSink : ISlotSink
+        {
+            public double?[] Values;
+            public void Take(int index, long timestamp, double value) => Values[index] = value;
+        }
+
+        private struct PointSink : ISlotSink
+        {
+            public long[] Timestamps;
+            public double[] Values;
+            public int Limit, Count;
+
+            public void Take(int index, long timestamp, double value)
             {
-                int p = i * Point.Size;
-                if (BigEndian.ReadUInt32(data, p) == expected)
-                    values[i] = BigEndian.ReadDouble(data, p + 4);
+                if (index >= Limit) return;
+                Timestamps[Count] = timestamp;
+                Values[Count] = value;
+                Count++;
             }
-            return new FetchResult(archive, fromInterval, untilInterval, step, values);
+        }
+
+        // Reads the range's slots with as few reads as the ring allows and hands each slot holding its expected
+        // interval to the sink. Ranges larger than the reused buffer are read in large chunks.
+        private unsafe void ReadSlots<TSink>(ArchiveInfo archive, long fromInterval, long untilInterval, long baseInterval, ref TSink sink, int wanted)
+            where TSink : struct, ISlotSink
+        {
+            long step = archive.SecondsPerPoint;
+            long fromOffset = archive.SlotOffset(fromInterval, baseInterval);
+            long untilOffset = archive.SlotOffset(untilInterval, baseInterval);
+            // The two pieces of the range in file order: [fromOffset, end) and [Offset, untilOffset) when it wraps.
+            long firstEnd = fromOffset < untilOffset ? untilOffset : archive.End;
+            long secondBytes = fromOffset < untilOffset ? 0 : untilOffset - archive.Offset;
+            const int Chunk = 1 << 20; // a multiple of Point.Size, so chunks never split a slot
+            int index = 0;
+            long expected = fromInterval;
+            for (int piece = 0; piece < 2; piece++)
+            {
+                long offset = piece == 0 ? fromOffset : archive.Offset;
+                long bytes = piece == 0 ? firstEnd - fromOffset : secondBytes;
+                while (bytes > 0 && index < wanted)
+                {
+                    int n = (int)Math.Min(bytes, Chunk - Chunk % Point.Size);
+                    var buffer = Scratch.Read(n);
+                    ReadRange(offset, buffer, 0, n);
+                    int slots = n / Point.Size;
+                    fixed (byte* start = buffer)
+                    {
+                        byte* p = start;
+                        for (int i = 0; i < slots; i++, p += Point.Size, expected += step, index++)
+                        {
+                            // Compare in file byte order: one swap of the expected value per slot, no decoding of
+                            // slots that do not hold it.
+                            if (*(uint*)p == FileOrder((uint)expected) && expected <= uint.MaxValue)
+                                sink.Take(index, expected, BitConverter.Int64BitsToDouble((long)FileOrder(*(ulong*)(p + 4))));
+                        }
+                    }
+                    offset += n;
+                    bytes -= n;
+                }
+            }
+        }
+
+        // Big-endian file order from and to the machine's order (a no-op the JIT removes on big-endian machines).
+        private static uint FileOrder(uint x) => BitConverter.IsLittleEndian ? Swap(x) : x;
+
+        private static ulong FileOrder(ulong x) => BitConverter.IsLittleEndian ? Swap(x) : x;
+
+        private static uint Swap(uint x)
+        {
+            x = (x >> 16) | (x << 16);
+            return ((x & 0xFF00FF00u) >> 8) | ((x & 0x00FF00FFu) << 8);
+        }
+
+        private static ulong Swap(ulong x)
+        {
+            return ((ulong)Swap((uint)x) << 32) | Swap((uint)(x >> 32));
         }
     }
 }

@@ -31,10 +31,11 @@ namespace WhisperPS.Engine
                 throw new ArgumentException("Cannot merge '" + sourcePath + "' into itself.", nameof(destinationPath));
 
             WhisperHeader sourceHeader;
-            var copies = new List<(int Archive, List<Point> Points)>();
+            var copies = new List<(int Archive, long[] Timestamps, double[] Values, int Count)>();
             using (var source = Open(sourcePath, FileOpenMode.Read))
             {
                 sourceHeader = source.Header;
+                source.BeginCall();
                 // Python sorts by retention; validated headers are already in that order.
                 for (int k = 0; k < sourceHeader.Archives.Count; k++)
                 {
@@ -42,13 +43,8 @@ namespace WhisperPS.Engine
                     var archive = sourceHeader.Archives[k];
                     long archiveFrom = Math.Max(from, n - archive.Retention);
                     if (until < n - archive.Retention) continue;
-                    var fetched = source.FetchArchive(archive, archiveFrom, until);
-                    long steps = PyMath.FloorDiv(fetched.UntilInterval - fetched.FromInterval, fetched.Step);
-                    int pairs = (int)Math.Min(steps, fetched.Values.Length);
-                    var points = new List<Point>();
-                    for (int i = 0; i < pairs; i++)
-                        if (fetched.Values[i].HasValue) points.Add(new Point(fetched.TimestampAt(i), fetched.Values[i].Value));
-                    if (points.Count > 0) copies.Add((k, points));
+                    int count = source.ReadKnownPoints(k, archiveFrom, until, out var ts, out var values);
+                    if (count > 0) copies.Add((k, ts, values, count));
                 }
             }
 
@@ -59,12 +55,13 @@ namespace WhisperPS.Engine
                     throw new ArchiveMismatchException(sourcePath + " and " + destinationPath +
                         " archive configurations are unalike. Resize the input before merging (source: " +
                         Describe(sourceHeader) + "; destination: " + Describe(target) + ")");
+                destination.BeginCall();
                 int done = 0;
                 progress?.Invoke(0, copies.Count);
                 foreach (var copy in copies)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    destination.WriteArchive(target.Archives[copy.Archive], copy.Points);
+                    destination.WriteArchive(copy.Archive, copy.Timestamps, copy.Values, 0, copy.Count);
                     progress?.Invoke(++done, copies.Count);
                 }
                 destination.AfterWrite();

@@ -38,6 +38,8 @@ namespace WhisperPS.Engine
             _file = file;
             Header = header;
             CanWrite = writable;
+            _base = new long[header.Archives.Count];
+            _baseOp = new int[header.Archives.Count];
         }
 
         public string Path => _file.Path;
@@ -52,6 +54,9 @@ namespace WhisperPS.Engine
         /// <summary>fsync after every change, like whisper's AUTOFLUSH.</summary>
         public bool AutoFlush { get; set; }
 
+        // Bytes read at offset 0 when opening: the header, and usually the first archive's slot 0 with it.
+        private const int OpenReadSize = 512;
+
         /// <summary>Opens an existing file, waiting for carbon's lock if it holds one.</summary>
         public static WhisperFile Open(string path, FileOpenMode mode = FileOpenMode.Read)
         {
@@ -59,14 +64,44 @@ namespace WhisperPS.Engine
             var file = RandomAccessFile.Open(path, mode);
             try
             {
-                var header = WhisperHeader.Read((offset, buffer, count) => ReadFully(file, offset, buffer, count), file.Length, path);
-                return new WhisperFile(file, header, mode == FileOpenMode.ReadWrite);
+                long length;
+                byte[] head;
+                int got;
+                try
+                {
+                    length = file.Length;
+                    // One read for the header (python does 1 + one per archive).
+                    head = new byte[(int)Math.Min(OpenReadSize, Math.Max(0, length))];
+                    got = ReadFully(file, 0, head, head.Length);
+                }
+                catch (Exception) when (!RandomAccessFile.IsWindows && Directory.Exists(path))
+                {
+                    throw UnixFile.IsDirectory(path);
+                }
+                var header = WhisperHeader.Read((offset, buffer, count) =>
+                    offset + count <= got ? Copy(head, offset, buffer, count) : ReadFully(file, offset, buffer, count), length, path);
+                var f = new WhisperFile(file, header, mode == FileOpenMode.ReadWrite);
+                // The first archive's slot 0 came with the header: the first call need not read it again.
+                var first = header.Archives[0];
+                if (first.Offset + Point.Size <= got)
+                {
+                    f._op = 1;
+                    f._base[0] = BigEndian.ReadUInt32(head, (int)first.Offset);
+                    f._baseOp[0] = 1;
+                }
+                return f;
             }
             catch
             {
                 file.Dispose();
                 throw;
             }
+        }
+
+        private static int Copy(byte[] source, long offset, byte[] buffer, int count)
+        {
+            Buffer.BlockCopy(source, (int)offset, buffer, 0, count);
+            return count;
         }
 
         /// <summary>Reads and checks a file's header.</summary>
@@ -91,6 +126,22 @@ namespace WhisperPS.Engine
             var header = WhisperHeader.ForNewFile(sorted, aggregationMethod, xff);
 
             string full = System.IO.Path.GetFullPath(path);
+            if (!options.Overwrite && !RandomAccessFile.IsWindows)
+            {
+                // Fast path on Linux: build the file unnamed and link it in only if the name is free. No existence
+                // checks first: linkat refuses an existing name atomically, and any failure to start falls through to
+                // the portable path below, which reports it.
+                var unnamed = UnixFile.TryCreateUnnamed(System.IO.Path.GetDirectoryName(full), path);
+                if (unnamed != null)
+                {
+                    using (unnamed)
+                    {
+                        Fill(unnamed, header, options);
+                        if (!unnamed.TryLinkAs(full)) throw new WhisperFileExistsException(path);
+                    }
+                    return header;
+                }
+            }
             if (!options.Overwrite && (File.Exists(full) || Directory.Exists(full)))
                 throw new WhisperFileExistsException(path);
             string dir = System.IO.Path.GetDirectoryName(full);
@@ -101,20 +152,7 @@ namespace WhisperPS.Engine
             try
             {
                 using (var f = RandomAccessFile.CreateNew(temp))
-                {
-                    byte[] head = header.Encode();
-                    f.Write(0, head, 0, head.Length);
-                    long dataSize = header.FileSize - head.Length;
-                    if (options.Preallocate && f.TryAllocate(head.Length, dataSize))
-                    {
-                        // blocks reserved and zeroed by the filesystem
-                    }
-                    else if (options.Sparse)
-                        f.SetLength(header.FileSize);
-                    else
-                        WriteZeros(f, head.Length, dataSize);
-                    if (options.Flush) f.Flush();
-                }
+                    Fill(f, header, options);
                 if (options.Overwrite)
                     RandomAccessFile.Replace(temp, full);
                 else if (!RandomAccessFile.MoveNoReplace(temp, full))
@@ -131,6 +169,23 @@ namespace WhisperPS.Engine
                 throw;
             }
             return header;
+        }
+
+        // The header, then the data area as asked: reserved, a hole, or zeros.
+        private static void Fill(RandomAccessFile f, WhisperHeader header, CreateOptions options)
+        {
+            byte[] head = header.Encode();
+            f.Write(0, head, 0, head.Length);
+            long dataSize = header.FileSize - head.Length;
+            if (options.Preallocate && f.TryAllocate(head.Length, dataSize))
+            {
+                // blocks reserved and zeroed by the filesystem
+            }
+            else if (options.Sparse)
+                f.SetLength(header.FileSize);
+            else
+                WriteZeros(f, head.Length, dataSize);
+            if (options.Flush) f.Flush();
         }
 
         private static void WriteZeros(RandomAccessFile f, long offset, long count)
@@ -157,6 +212,7 @@ namespace WhisperPS.Engine
             var meta = new byte[WhisperHeader.MetadataSize];
             WhisperHeader.EncodeMetadata(meta, newMethod, old.MaxRetention, newXff, old.Archives.Count);
             _file.Write(0, meta, 0, meta.Length);
+            // Same archives, so the per-archive anchor arrays stay valid.
             Header = new WhisperHeader(newMethod, old.MaxRetention, newXff, old.Archives);
             AfterWrite();
             return (old.AggregationMethod, old.XFilesFactor);
@@ -191,20 +247,57 @@ namespace WhisperPS.Engine
             return total;
         }
 
-        /// <summary>The interval stored in an archive's slot 0: the anchor of its ring, 0 when empty.</summary>
-        private long ReadBaseInterval(ArchiveInfo archive)
+        // The interval stored in each archive's slot 0 (the anchor of its ring, 0 when empty), as last read or
+        // written during the current call. Whisper reads it before every write and propagation; within one call we
+        // hold the file's lock and see every write we make, so one read per archive per call gives the same answers.
+        // _baseOp[i] == _op marks _base[i] as valid for this call.
+        private readonly long[] _base;
+        private readonly int[] _baseOp;
+        private int _op;
+        private bool _firstCallPending = true;
+
+        /// <summary>Starts a public call: anchors read by earlier calls are no longer trusted. The open's read
+        /// of slot 0 serves the first call only.</summary>
+        private void BeginCall()
         {
-            _file.ReadExactly(archive.Offset, _slot, 0, Point.Size, "base datapoint");
-            return BigEndian.ReadUInt32(_slot, 0);
+            if (_firstCallPending)
+            {
+                _firstCallPending = false;
+                if (_op == 1) return;
+            }
+            _op++;
+            if (_op == int.MaxValue)
+            {
+                Array.Clear(_baseOp, 0, _baseOp.Length);
+                _op = 1;
+            }
+        }
+
+        private long GetBase(int archive)
+        {
+            if (_baseOp[archive] == _op) return _base[archive];
+            var a = Header.Archives[archive];
+            _file.ReadExactly(a.Offset, _slot, 0, Point.Size, "base datapoint");
+            long b = BigEndian.ReadUInt32(_slot, 0);
+            SetBase(archive, b);
+            return b;
+        }
+
+        private void SetBase(int archive, long interval)
+        {
+            _base[archive] = interval;
+            _baseOp[archive] = _op;
         }
 
         /// <summary>Writes one point into its slot; an empty archive is anchored at this interval.</summary>
-        private void WriteSlot(ArchiveInfo archive, long interval, double value)
+        private void WriteSlot(int archive, long interval, double value)
         {
-            long baseInterval = ReadBaseInterval(archive);
-            long offset = baseInterval == 0 ? archive.Offset : archive.SlotOffset(interval, baseInterval);
+            var a = Header.Archives[archive];
+            long baseInterval = GetBase(archive);
+            long offset = baseInterval == 0 ? a.Offset : a.SlotOffset(interval, baseInterval);
             Point.Encode(_slot, 0, interval, value);
             _file.Write(offset, _slot, 0, Point.Size);
+            if (offset == a.Offset) SetBase(archive, (uint)interval);
         }
 
         private void ReadRange(long offset, byte[] buffer, int index, int count)

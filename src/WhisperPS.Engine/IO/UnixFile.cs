@@ -27,7 +27,27 @@ namespace WhisperPS.Engine.IO
         private static int O_EXCL => IsMac ? 0x800 : 0x80;
         private static int O_CLOEXEC => IsMac ? 0x1000000 : 0x80000;
 
+        // Linux O_TMPFILE (__O_TMPFILE | O_DIRECTORY); O_DIRECTORY differs between the x86 and ARM families.
+        private static int O_TMPFILE
+        {
+            get
+            {
+                if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux)) return 0;
+                switch (RuntimeInformation.ProcessArchitecture)
+                {
+                    case Architecture.X64:
+                    case Architecture.X86: return 0x400000 | 0x10000;
+                    case Architecture.Arm64:
+                    case Architecture.Arm: return 0x400000 | 0x4000;
+                    default: return 0;
+                }
+            }
+        }
+
+        private static readonly bool ProcFdAvailable = Directory.Exists("/proc/self/fd");
+
         private const int EINTR = 4;
+        private const int EISDIR = 21;
         private const int LOCK_SH = 1;
         private const int LOCK_EX = 2;
         private const int SEEK_END = 2;
@@ -49,19 +69,19 @@ namespace WhisperPS.Engine.IO
             while (true)
             {
                 int fd = Native.open(Utf8(path), flags, mode);
-                if (fd >= 0)
-                {
-                    if (Directory.Exists(path))
-                    {
-                        Native.close(fd);
-                        throw new UnauthorizedAccessException("'" + path + "' is a directory, not a whisper file.");
-                    }
-                    return fd;
-                }
+                // A directory opened read-only is not caught here (that would cost a stat per open); its first
+                // read fails, and WhisperFile.Open reports it with the same message.
+                if (fd >= 0) return fd;
                 int errno = Marshal.GetLastWin32Error();
                 if (errno == EINTR) continue;
+                if (errno == EISDIR) throw IsDirectory(path);
                 throw Errors.FromErrno(errno, path);
             }
+        }
+
+        public static Exception IsDirectory(string path)
+        {
+            return new UnauthorizedAccessException("'" + path + "' is a directory, not a whisper file.");
         }
 
         public override long Length
@@ -167,6 +187,36 @@ namespace WhisperPS.Engine.IO
                 throw Errors.FromErrno(Marshal.GetLastWin32Error(), destination);
         }
 
+        /// <summary>
+        /// An unnamed new file in <paramref name="directory"/> (Linux O_TMPFILE), to be given its name by
+        /// <see cref="TryLinkAs"/> once complete: one directory change instead of create + link + unlink. Null where
+        /// the kernel, filesystem or architecture cannot, or on any error, so the caller falls back to a temp name
+        /// and reports errors exactly as before. <paramref name="path"/> names the file in messages.
+        /// </summary>
+        public static UnixFile TryCreateUnnamed(string directory, string path)
+        {
+            int flags = O_TMPFILE;
+            if (flags == 0 || !ProcFdAvailable) return null;
+            while (true)
+            {
+                int fd = Native.open(Utf8(directory), flags | O_RDWR | O_CLOEXEC, Convert.ToInt32("666", 8));
+                if (fd >= 0) return new UnixFile(path, fd);
+                if (Marshal.GetLastWin32Error() != EINTR) return null;
+            }
+        }
+
+        /// <summary>Names an unnamed file; false if something already has that name (linkat never replaces).</summary>
+        public bool TryLinkAs(string destination)
+        {
+            const int AT_FDCWD = -100, AT_SYMLINK_FOLLOW = 0x400, EEXIST = 17;
+            if (Native.linkat(AT_FDCWD, Utf8("/proc/self/fd/" + _fd.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    AT_FDCWD, Utf8(destination), AT_SYMLINK_FOLLOW) == 0)
+                return true;
+            int errno = Marshal.GetLastWin32Error();
+            if (errno == EEXIST) return false;
+            throw Errors.FromErrno(errno, destination);
+        }
+
         public static bool LinkAndRemove(string source, string destination)
         {
             // link(2) fails with EEXIST instead of replacing: an atomic create-if-absent.
@@ -229,6 +279,9 @@ namespace WhisperPS.Engine.IO
 
             [DllImport("libc", SetLastError = true)]
             public static extern int unlink(byte[] path);
+
+            [DllImport("libc", SetLastError = true)]
+            public static extern int linkat(int oldDirFd, byte[] oldPath, int newDirFd, byte[] newPath, int flags);
         }
     }
 }
