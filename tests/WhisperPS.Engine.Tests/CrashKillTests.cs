@@ -18,11 +18,13 @@ namespace WhisperPS.Engine.Tests
     [Collection("processes")]
     public sealed class CrashKillTests : IDisposable
     {
-        // Archive 0 is one "ring" of 7200 s; generation g of a batch writes every other slot of it with
-        // ts = Base + g * Ring + 2i, value ts + 0.5, so a slot shows which write it came from. Gaps make every
-        // point its own write (3600 pwrites per batch), so a kill can land between two of them.
+        // Archive 0 is one "ring" of 7200 s; generation g of a batch writes every Stride-th slot of it with
+        // ts = Base + g * Ring + Stride * i, value ts + 0.5, so a slot shows which write it came from. The engine
+        // merges writes separated by less than 512 bytes into one; 49 empty slots (588 bytes) between points keep
+        // every point its own write (144 pwrites per batch), so a kill can land between two of them.
         private const long Base = 1_600_002_000; // a multiple of 3600
         private const long Ring = 7200;
+        private const int Stride = 50;
         private static readonly ArchiveSpec[] Layout = { new ArchiveSpec(1, Ring), new ArchiveSpec(60, 1440), new ArchiveSpec(600, 1008) };
 
         private readonly ITestOutputHelper _out;
@@ -92,11 +94,11 @@ namespace WhisperPS.Engine.Tests
             {
                 // Later victims start at later generations, so each kill also lands on data of earlier ones.
                 long first = Base + k * 3 * Ring;
-                int delay = KillAtRandom(new[] { "batch-loop", path, first.ToString(CultureInfo.InvariantCulture), Ring.ToString(), "2" }, 300);
+                int delay = KillAtRandom(new[] { "batch-loop", path, first.ToString(CultureInfo.InvariantCulture), Ring.ToString(), Stride.ToString() }, 300);
                 AssertStructurallyValid(path, header, length, "kill " + k + " after " + delay + " ms (seed " + _seed + ")", out var report);
                 // A kill mid-batch leaves archive 0 holding two generations; the check above proved each slot whole.
                 var gens0 = report.GenerationsByArchive[0];
-                Assert.Equal((int)Ring / 2, gens0.Values.Sum());
+                Assert.Equal((int)Ring / Stride, gens0.Values.Sum());
                 if (gens0.Count > 1) midBatch++;
                 _out.WriteLine("kill " + k + " after " + delay + " ms: archive 0 generations " +
                     string.Join(",", gens0.Select(g => g.Key + "x" + g.Value)));
@@ -118,7 +120,7 @@ namespace WhisperPS.Engine.Tests
                 WhisperFile.Create(src, Layout);
                 long first = Base + g * Ring;
                 using (var f = WhisperFile.Open(src, FileOpenMode.ReadWrite))
-                    f.UpdateMany(Enumerable.Range(0, (int)Ring / 2).Select(i => new Point(first + 2 * i, first + 2 * i + 0.5)).ToList(), first + Ring - 1);
+                    f.UpdateMany(Enumerable.Range(0, (int)Ring / Stride).Select(i => new Point(first + Stride * i, first + Stride * i + 0.5)).ToList(), first + Ring - 1);
                 sources.Add(src + ":" + (first + Ring - 1).ToString(CultureInfo.InvariantCulture));
             }
             string dst = Path.Combine(_dir, "dst.wsp");
