@@ -1,19 +1,46 @@
+using System;
+
 namespace WhisperPS.Engine
 {
     /// <summary>
-    /// What a fetch returns: the aligned range (from, until], the step, and one value per slot with null for
-    /// a slot holding no point of that interval. As in whisper, <see cref="Values"/> can be shorter than
+    /// What a fetch returns: the aligned range (from, until], the step, and one value per slot with no value for a
+    /// slot holding no point of that interval. As in whisper, <see cref="Count"/> can be smaller than
     /// (Until - From) / Step when the range is longer than the archive.
     /// </summary>
+    /// <remarks>
+    /// Values and their presence are kept in chunks of plain arrays (9 bytes a slot) rather than one
+    /// <c>double?[]</c> (16): every chunk stays below the large-object-heap threshold, where a day of 10-second
+    /// slots in one array made each fetch cost a gen-2 collection. <see cref="Values"/> builds the nullable
+    /// view on first use; streaming callers use the indexer.
+    /// </remarks>
     public sealed class FetchResult
     {
-        internal FetchResult(ArchiveInfo archive, long fromInterval, long untilInterval, long step, double?[] values)
+        // 8192 slots a chunk: 64 KB of values, below the 85 KB large-object-heap threshold, so even a year of
+        // 10-minute slots costs only short-lived gen-0 allocations.
+        private const int ChunkShift = 13;
+        private const int ChunkSize = 1 << ChunkShift;
+        private const int ChunkMask = ChunkSize - 1;
+
+        private readonly double[][] _values;
+        private readonly bool[][] _known;
+        private double?[] _nullable;
+
+        internal FetchResult(ArchiveInfo archive, long fromInterval, long untilInterval, long step, int count)
         {
             Archive = archive;
             FromInterval = fromInterval;
             UntilInterval = untilInterval;
             Step = step;
-            Values = values;
+            Count = count;
+            int chunks = (int)(((long)count + ChunkMask) >> ChunkShift);
+            _values = new double[chunks][];
+            _known = new bool[chunks][];
+            for (int c = 0; c < chunks; c++)
+            {
+                int size = Math.Min(ChunkSize, count - (c << ChunkShift));
+                _values[c] = new double[size];
+                _known[c] = new bool[size];
+            }
         }
 
         /// <summary>The archive the values came from.</summary>
@@ -27,8 +54,42 @@ namespace WhisperPS.Engine
 
         public long Step { get; }
 
-        public double?[] Values { get; }
+        /// <summary>Number of slots returned.</summary>
+        public int Count { get; }
+
+        /// <summary>The value of slot <paramref name="index"/>, or null when the slot holds no point of its interval.</summary>
+        public double? this[int index] => TryGetValue(index, out double v) ? v : (double?)null;
+
+        /// <summary>Whether slot <paramref name="index"/> holds a point, and its value.</summary>
+        public bool TryGetValue(int index, out double value)
+        {
+            if ((uint)index >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(index));
+            value = _values[index >> ChunkShift][index & ChunkMask];
+            return _known[index >> ChunkShift][index & ChunkMask];
+        }
+
+        /// <summary>All slots as nullable doubles (null = no point), built once on first use.</summary>
+        public double?[] Values
+        {
+            get
+            {
+                if (_nullable == null)
+                {
+                    var a = new double?[Count];
+                    for (int i = 0; i < a.Length; i++)
+                        if (TryGetValue(i, out double v)) a[i] = v;
+                    _nullable = a;
+                }
+                return _nullable;
+            }
+        }
 
         public long TimestampAt(int index) => FromInterval + index * Step;
+
+        internal void Set(int index, double value)
+        {
+            _values[index >> ChunkShift][index & ChunkMask] = value;
+            _known[index >> ChunkShift][index & ChunkMask] = true;
+        }
     }
 }

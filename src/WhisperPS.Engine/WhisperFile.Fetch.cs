@@ -72,11 +72,12 @@ namespace WhisperPS.Engine
             long baseInterval = GetBase(archiveIndex);
             if (baseInterval == 0)
                 return new FetchResult(archive, fromInterval, untilInterval, step,
-                    new double?[PyMath.FloorDiv(untilInterval - fromInterval, step)]);
+                    checked((int)PyMath.FloorDiv(untilInterval - fromInterval, step)));
 
-            var sink = new ValueSink { Values = new double?[RangeSlots(archive, fromInterval, untilInterval, baseInterval)] };
-            ReadSlots(archive, fromInterval, untilInterval, baseInterval, ref sink, sink.Values.Length);
-            return new FetchResult(archive, fromInterval, untilInterval, step, sink.Values);
+            int slots = RangeSlots(archive, fromInterval, untilInterval, baseInterval);
+            var sink = new ValueSink { Result = new FetchResult(archive, fromInterval, untilInterval, step, slots) };
+            ReadSlots(archive, fromInterval, untilInterval, baseInterval, ref sink, slots);
+            return sink.Result;
         }
 
         // Slots whisper reads for [fromInterval, untilInterval): the ring distance between the two offsets.
@@ -121,8 +122,8 @@ namespace WhisperPS.Engine
 
         private struct ValueSink : ISlotSink
         {
-            public double?[] Values;
-            public void Take(int index, long timestamp, double value) => Values[index] = value;
+            public FetchResult Result;
+            public void Take(int index, long timestamp, double value) => Result.Set(index, value);
         }
 
         private struct PointSink : ISlotSink

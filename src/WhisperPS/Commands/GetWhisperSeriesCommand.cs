@@ -72,12 +72,12 @@ namespace WhisperPS.Commands
                 }
                 if (result == null) continue;
 
-                var values = result.Values;
-                for (int i = 0; i < values.Length; i++)
+                for (int i = 0; i < result.Count; i++)
                 {
-                    if (SkipEmpty && !values[i].HasValue) continue;
+                    double? value = result[i];
+                    if (SkipEmpty && !value.HasValue) continue;
                     if ((i & 1023) == 0) ThrowIfStopping();
-                    WriteObject(new WhisperPoint(file.Path, result.TimestampAt(i), values[i]));
+                    WriteObject(new WhisperPoint(file.Path, result.TimestampAt(i), value));
                 }
             }
         }
@@ -117,7 +117,7 @@ namespace WhisperPS.Commands
                 if (result == null)
                     WriteVerbose("'" + path + "': the range is outside the file's retention; no points.");
                 else
-                    WriteVerbose("'" + path + "': " + result.Values.Length.ToString(CultureInfo.InvariantCulture) +
+                    WriteVerbose("'" + path + "': " + result.Count.ToString(CultureInfo.InvariantCulture) +
                                  " slot(s) of " + result.Step.ToString(CultureInfo.InvariantCulture) + "s.");
                 return result;
             }
