@@ -128,8 +128,9 @@ namespace WhisperPS.Bench
                 "SHA-256 of the values (\"Bytes identical\").");
             sb.AppendLine("- Each call opens the file as python's path-taking API does (`update_many(path, ...)`, `fetch(path, ...)`), " +
                 "so open + header read + lock + close are counted on both sides. WhisperPS takes an flock (python's LOCK is off by default).");
-            sb.AppendLine("- **Noise:** the machine has " + (string)m["nproc"] + " cores shared with other jobs running at the same time; " +
-                "medians over interleaved runs limit the damage but single numbers can move by ±20% or more between runs.");
+            sb.AppendLine("- **Noise:** the machine is a " + (string)m["nproc"] + "-core VM on a shared host. Medians over interleaved runs " +
+                "limit the damage, but whole runs still differ: on 2026-11-25, with nothing else running, python's own medians for the same " +
+                "workload moved by up to 2x between consecutive runs (fetch-1y 33 ms and 96 ms), so a ratio from one run can be off by that much.");
             sb.AppendLine();
             sb.AppendLine("## Engine workloads (schema `10s:1d,1m:7d,10m:1y`, average, xFilesFactor 0.5)");
             sb.AppendLine();
@@ -170,12 +171,12 @@ namespace WhisperPS.Bench
             sb.AppendLine();
             sb.AppendLine("## Notes");
             sb.AppendLine();
-            sb.AppendLine("- **Fetch** decodes straight from one read into the result, but the result is a `double?[]` (16 bytes per slot, as the " +
-                "cmdlet contract fixes it): 138 KB for a day of 10 s slots, 841 KB for a year of 10 min slots. Both land on .NET's large-object heap, " +
-                "and its allocation (page faults on fresh memory, gen-2 collections when the LOH budget runs out) is most of WhisperPS's fetch time. " +
-                "That cost depends on the process's GC state: fetch run on its own in a fresh process (`WhisperPS.Bench run --only fetch-1d,fetch-1y`) " +
-                "measures several times slower than here, where earlier workloads have grown the heap, and with a larger gen-0 budget and LOH threshold " +
-                "(`DOTNET_GCgen0size=0x10000000 DOTNET_GCLOHThreshold=0x1000000`) it is faster. The bench runs with default GC settings.");
+            sb.AppendLine("- **Fetch** is one read (two if the range wraps) decoded straight into the result, which keeps each slot's value and " +
+                "presence in 64 KB chunks (9 bytes a slot) so that no fetch allocates on .NET's large-object heap; a single `double?[]` " +
+                "(16 bytes a slot) put every 1-day or 1-year fetch there and cost a gen-2 collection each time. In one process with the file " +
+                "kept open, a 1-day fetch takes about 20 us and a 1-year fetch about 225 us; opening, locking, reading the header and closing " +
+                "add about 10 us, and the pread copying 100 KB (1 day) out of the page cache is most of the rest, so the remaining gap to the " +
+                "30x and 50x targets would need memory-mapped reads.");
             sb.AppendLine("- **Single updates** are system-call bound: each `update()` with its open and close is 12 system calls for WhisperPS " +
                 "(open, flock, lseek, one header read that also yields the first archive's anchor, then per archive a write, and per propagation " +
                 "one window read and one anchor read, close) against about 40 for python; on this paravirtualised VM the kernel side of a system call " +
