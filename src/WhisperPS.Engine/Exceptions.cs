@@ -7,6 +7,9 @@ namespace WhisperPS.Engine
     {
         public WhisperException(string message) : base(message) { }
         public WhisperException(string message, Exception inner) : base(message, inner) { }
+
+        /// <summary>" (path)" after a message about one file, the form CorruptWhisperFileException uses too.</summary>
+        internal static string FileSuffix(string path) => string.IsNullOrEmpty(path) ? string.Empty : " (" + path + ")";
     }
 
     /// <summary>An archive list or retention definition that whisper would refuse.</summary>
@@ -54,9 +57,9 @@ namespace WhisperPS.Engine
     /// <summary>A timestamp that the format cannot hold (before 1970 or after 2106, the uint32 range).</summary>
     public sealed class InvalidTimestampException : WhisperException
     {
-        public InvalidTimestampException(long timestamp)
+        public InvalidTimestampException(long timestamp, string path = null)
             : base("Timestamp " + timestamp + " cannot be stored: whisper timestamps are unsigned 32-bit seconds " +
-                   "since 1970 (0 to " + uint.MaxValue + ", up to 2106-02-07).")
+                   "since 1970 (0 to " + uint.MaxValue + ", up to 2106-02-07)." + WhisperException.FileSuffix(path))
         {
             Timestamp = timestamp;
         }

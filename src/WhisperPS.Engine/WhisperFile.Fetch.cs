@@ -17,7 +17,7 @@ namespace WhisperPS.Engine
             long from = fromTime;
             if (from > until)
                 throw new InvalidTimeIntervalException("Invalid time interval: from time '" + from.ToString(CultureInfo.InvariantCulture) +
-                    "' is after until time '" + until.ToString(CultureInfo.InvariantCulture) + "'");
+                    "' is after until time '" + until.ToString(CultureInfo.InvariantCulture) + "'" + WhisperException.FileSuffix(Path));
 
             long oldest = n - Header.MaxRetention;
             if (from > n || until < oldest) return null;

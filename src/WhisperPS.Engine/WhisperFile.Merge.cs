@@ -25,7 +25,7 @@ namespace WhisperPS.Engine
             long from = fromTime ?? 0;
             if (until < from)
                 throw new InvalidTimeIntervalException("Invalid time interval: the merge range ends (" + until +
-                    ") before it starts (" + from + "); time_to must be >= time_from.");
+                    ") before it starts (" + from + "); time_to must be >= time_from. (" + sourcePath + " into " + destinationPath + ")");
             if (string.Equals(System.IO.Path.GetFullPath(sourcePath), System.IO.Path.GetFullPath(destinationPath),
                     RandomAccessFile.IsWindows ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
                 throw new ArgumentException("Cannot merge '" + sourcePath + "' into itself.", nameof(destinationPath));

@@ -25,12 +25,13 @@ namespace WhisperPS.Engine
             RequireWrite();
             long n = now ?? Clock.UnixNow();
             long t = timestamp ?? n;
-            CheckTimestamp(t);
+            CheckTimestamp(t, Path);
             long age = n - t;
             if (!(age < Header.MaxRetention && age >= 0))
                 throw new TimestampNotCoveredException("Timestamp not covered by any archives in this database. " +
                     "The point at " + t + " is " + (age < 0 ? -age + " seconds in the future" : age + " seconds old") +
-                    "; a single update takes points from now back to " + (Header.MaxRetention - 1) + " seconds ago.");
+                    "; a single update takes points from now back to " + (Header.MaxRetention - 1) + " seconds ago." +
+                    WhisperException.FileSuffix(Path));
 
             BeginCall();
             var archives = Header.Archives;
@@ -62,7 +63,7 @@ namespace WhisperPS.Engine
             var list = points as IReadOnlyList<Point> ?? new List<Point>(points);
             int count = list.Count;
             if (count == 0) return new UpdateResult(0, null);
-            for (int i = 0; i < count; i++) CheckTimestamp(list[i].Timestamp);
+            for (int i = 0; i < count; i++) CheckTimestamp(list[i].Timestamp, Path);
             long n = now ?? Clock.UnixNow();
             BeginCall();
 

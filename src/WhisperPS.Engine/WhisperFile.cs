@@ -120,9 +120,18 @@ namespace WhisperPS.Engine
         {
             if (path == null) throw new ArgumentNullException(nameof(path));
             options = options ?? new CreateOptions();
-            WhisperHeader.CheckMethod(aggregationMethod);
-            float xff = WhisperHeader.CheckXFilesFactor(xFilesFactor);
-            var sorted = Retention.Validate(archives);
+            WhisperHeader.CheckMethod(aggregationMethod, path);
+            float xff = WhisperHeader.CheckXFilesFactor(xFilesFactor, path);
+            List<ArchiveSpec> sorted;
+            try
+            {
+                sorted = Retention.Validate(archives);
+            }
+            catch (InvalidConfigurationException e)
+            {
+                // Retention.Validate knows no file; say which one could not be created.
+                throw new InvalidConfigurationException(e.Message + WhisperException.FileSuffix(path));
+            }
             var header = WhisperHeader.ForNewFile(sorted, aggregationMethod, xff);
 
             string full = System.IO.Path.GetFullPath(path);
@@ -207,8 +216,8 @@ namespace WhisperPS.Engine
             RequireWrite();
             var old = Header;
             var newMethod = method ?? old.AggregationMethod;
-            WhisperHeader.CheckMethod(newMethod);
-            float newXff = xFilesFactor.HasValue ? WhisperHeader.CheckXFilesFactor(xFilesFactor.Value) : old.XFilesFactor;
+            WhisperHeader.CheckMethod(newMethod, Path);
+            float newXff = xFilesFactor.HasValue ? WhisperHeader.CheckXFilesFactor(xFilesFactor.Value, Path) : old.XFilesFactor;
             var meta = new byte[WhisperHeader.MetadataSize];
             WhisperHeader.EncodeMetadata(meta, newMethod, old.MaxRetention, newXff, old.Archives.Count);
             _file.Write(0, meta, 0, meta.Length);
@@ -220,9 +229,9 @@ namespace WhisperPS.Engine
 
         public void Dispose() => _file.Dispose();
 
-        internal static void CheckTimestamp(long timestamp)
+        internal static void CheckTimestamp(long timestamp, string path)
         {
-            if (timestamp < 0 || timestamp > uint.MaxValue) throw new InvalidTimestampException(timestamp);
+            if (timestamp < 0 || timestamp > uint.MaxValue) throw new InvalidTimestampException(timestamp, path);
         }
 
         private void RequireWrite()

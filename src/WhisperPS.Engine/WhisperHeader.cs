@@ -83,18 +83,22 @@ namespace WhisperPS.Engine
 
         /// <summary>Validates an xFilesFactor the way whisper does, but also refuses NaN, which whisper would
         /// write and then fail to read back.</summary>
-        public static float CheckXFilesFactor(double xff)
+        public static float CheckXFilesFactor(double xff) => CheckXFilesFactor(xff, null);
+
+        internal static float CheckXFilesFactor(double xff, string path)
         {
             if (double.IsNaN(xff) || xff < 0 || xff > 1)
                 throw new InvalidXFilesFactorException("Invalid xFilesFactor " +
-                    xff.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + ", not between 0 and 1");
+                    xff.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + ", not between 0 and 1" +
+                    WhisperException.FileSuffix(path));
             return (float)xff;
         }
 
-        internal static void CheckMethod(AggregationMethod method)
+        internal static void CheckMethod(AggregationMethod method, string path = null)
         {
             if (!Aggregation.IsDefined(method))
-                throw new InvalidAggregationMethodException("Unrecognized aggregation method: " + (int)method);
+                throw new InvalidAggregationMethodException("Unrecognized aggregation method: " + (int)method +
+                    WhisperException.FileSuffix(path));
         }
 
         /// <summary>Reads and checks the header through <paramref name="read"/>, which fills a buffer from a file offset

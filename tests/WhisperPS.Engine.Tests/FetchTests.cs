@@ -44,7 +44,7 @@ namespace WhisperPS.Engine.Tests
         {
             string path = Create(_dir.File("a.wsp"), A(10, 60));
             var e = Assert.Throws<InvalidTimeIntervalException>(() => Fetch(path, Now - 10, Now - 11, Now));
-            Assert.Equal("Invalid time interval: from time '" + (Now - 10) + "' is after until time '" + (Now - 11) + "'", e.Message);
+            Assert.Equal("Invalid time interval: from time '" + (Now - 10) + "' is after until time '" + (Now - 11) + "' (" + path + ")", e.Message);
         }
 
         [Fact]
