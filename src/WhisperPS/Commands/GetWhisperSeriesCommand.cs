@@ -12,26 +12,8 @@ namespace WhisperPS.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "WhisperSeries", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(WhisperPoint))]
-    public sealed class GetWhisperSeriesCommand : WhisperFileInputCmdlet
+    public sealed class GetWhisperSeriesCommand : WhisperRangeCmdlet
     {
-        private long _now;
-        private long _from;
-        private long _until;
-
-        /// <summary>Start of the range (exclusive, as in whisper); default 24 hours before now.</summary>
-        [Parameter]
-        [WhisperTimeTransformation]
-        public WhisperTime From { get; set; }
-
-        /// <summary>End of the range; default now.</summary>
-        [Parameter]
-        [WhisperTimeTransformation]
-        public WhisperTime Until { get; set; }
-
-        /// <summary>What "now" is for the retention window and relative times; default the clock.</summary>
-        [Parameter]
-        [WhisperTimeTransformation]
-        public WhisperTime Now { get; set; }
 
         /// <summary>Read this archive (0 = finest) instead of the one whisper would choose.</summary>
         [Parameter]
@@ -42,18 +24,10 @@ namespace WhisperPS.Commands
         [Parameter]
         public SwitchParameter SkipEmpty { get; set; }
 
-        protected override void BeginProcessing()
-        {
-            _now = ResolveNow(IsBound(nameof(Now)), Now);
-            _from = IsBound(nameof(From)) ? From.Resolve(_now) : _now - 86400;
-            _until = IsBound(nameof(Until)) ? Until.Resolve(_now) : _now;
-            if (_from > _until)
-            {
-                ThrowTerminatingError(WhisperErrors.Create(
-                    new ArgumentException("-From " + FormatUnix(_from) + " is after -Until " + FormatUnix(_until) + "."),
-                    ErrorIds.TimeIntervalInvalid, ErrorCategory.InvalidArgument, From));
-            }
-        }
+        /// <summary>As whisper-fetch: the last 24 hours. The start is exclusive, as in whisper.</summary>
+        internal override long DefaultFrom(long now) => now - 86400;
+
+        protected override void BeginProcessing() => ResolveRange();
 
         protected override void ProcessRecord()
         {
@@ -88,7 +62,7 @@ namespace WhisperPS.Commands
         {
             using (var f = WhisperFile.Open(path, FileOpenMode.Read))
             {
-                long from = _from;
+                long from = RangeFrom;
                 long? secondsPerPoint = null;
                 if (IsBound(nameof(Archive)))
                 {
@@ -103,17 +77,17 @@ namespace WhisperPS.Commands
                     }
                     var archive = archives[Archive];
                     // Clamp to what this archive holds, so every slot returned is a real read of it.
-                    from = Math.Max(from, _now - archive.Retention);
+                    from = Math.Max(from, RangeNow - archive.Retention);
                     secondsPerPoint = archive.SecondsPerPoint;
-                    if (from > _until)
+                    if (from > RangeUntil)
                     {
                         WriteVerbose("'" + path + "': the range ends before archive " + Archive + "'s retention begins; no points.");
                         return null;
                     }
                 }
-                WriteVerbose("Fetching '" + path + "' from " + FormatUnix(from) + " until " + FormatUnix(_until) +
-                             " (now " + FormatUnix(_now) + ").");
-                var result = f.Fetch(from, _until, _now, secondsPerPoint);
+                WriteVerbose("Fetching '" + path + "' from " + FormatUnix(from) + " until " + FormatUnix(RangeUntil) +
+                             " (now " + FormatUnix(RangeNow) + ").");
+                var result = f.Fetch(from, RangeUntil, RangeNow, secondsPerPoint);
                 if (result == null)
                     WriteVerbose("'" + path + "': the range is outside the file's retention; no points.");
                 else

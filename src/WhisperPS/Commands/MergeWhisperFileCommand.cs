@@ -11,14 +11,11 @@ namespace WhisperPS.Commands
     /// </summary>
     [Cmdlet(VerbsData.Merge, "WhisperFile", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
     [OutputType(typeof(WhisperInfo))]
-    public sealed class MergeWhisperFileCommand : WhisperFileInputCmdlet
+    public sealed class MergeWhisperFileCommand : WhisperRangeCmdlet
     {
         private const int ProgressActivityId = 0x5750; // "WP"
 
         private string _destination;
-        private long _now;
-        private long? _from;
-        private long? _until;
         private bool _merged;
 
         /// <summary>The existing file to merge into; taken literally.</summary>
@@ -26,23 +23,12 @@ namespace WhisperPS.Commands
         [ValidateNotNullOrEmpty]
         public string Destination { get; set; }
 
-        /// <summary>Merge points after this time; default: everything the source holds.</summary>
-        [Parameter]
-        [WhisperTimeTransformation]
-        public WhisperTime From { get; set; }
-
-        /// <summary>Merge points up to this time; default now.</summary>
-        [Parameter]
-        [WhisperTimeTransformation]
-        public WhisperTime Until { get; set; }
-
-        [Parameter]
-        [WhisperTimeTransformation]
-        public WhisperTime Now { get; set; }
-
         /// <summary>Output the destination's WhisperInfo when done.</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
+
+        /// <summary>As whisper-merge: everything the source holds.</summary>
+        internal override long DefaultFrom(long now) => 0;
 
         protected override void BeginProcessing()
         {
@@ -52,16 +38,7 @@ namespace WhisperPS.Commands
             if (!File.Exists(_destination))
                 ThrowTerminatingError(WhisperErrors.FileNotFound(_destination, Destination));
 
-            _now = ResolveNow(IsBound(nameof(Now)), Now);
-            if (IsBound(nameof(From))) _from = From.Resolve(_now);
-            if (IsBound(nameof(Until))) _until = Until.Resolve(_now);
-            long from = _from ?? 0, until = _until ?? _now;
-            if (from > until)
-            {
-                ThrowTerminatingError(WhisperErrors.Create(
-                    new ArgumentException("-From " + FormatUnix(from) + " is after -Until " + FormatUnix(until) + "."),
-                    ErrorIds.TimeIntervalInvalid, ErrorCategory.InvalidArgument, From));
-            }
+            ResolveRange();
         }
 
         protected override void ProcessRecord()
@@ -87,7 +64,7 @@ namespace WhisperPS.Commands
                 string status = "Merging '" + source + "' into '" + _destination + "'";
                 try
                 {
-                    WhisperFile.Merge(source, _destination, _from, _until, _now,
+                    WhisperFile.Merge(source, _destination, RangeFrom, RangeUntil, RangeNow,
                         (done, total) => ReportProgress(status, done, total), CancellationToken);
                 }
                 catch (OperationCanceledException)
