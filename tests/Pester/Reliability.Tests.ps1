@@ -23,7 +23,7 @@ BeforeAll {
 }
 
 Describe 'Reliability: damaged files through the cmdlets' {
-    It 'ends each of 1200 mutated files in correct output or one WhisperFileCorrupt error, and never changes the file' {
+    It 'ends each of 10000 mutated files in correct output or one WhisperFileCorrupt error, and never changes the file' {
         $seed = if ($env:WHISPERPS_FUZZ_SEED) { [int] $env:WHISPERPS_FUZZ_SEED } else { Get-Random -Minimum 0 -Maximum ([int]::MaxValue) }
         Write-Host "WHISPERPS_FUZZ_SEED=$seed"
         $rng = [Random]::new($seed)
@@ -43,7 +43,7 @@ Describe 'Reliability: damaged files through the cmdlets' {
         $failures = [Collections.Generic.List[string]]::new()
         $ok = 0; $corrupt = 0
         $sw = [Diagnostics.Stopwatch]::StartNew()
-        for ($i = 0; $i -lt 1200; $i++) {
+        for ($i = 0; $i -lt 10000; $i++) {
             $src = $seeds[$rng.Next($seeds.Count)]
             $b = [byte[]] $src.Clone()
             $headerSize = 16 + 12 * (Get-UInt32BE $src 12)
@@ -82,7 +82,7 @@ Describe 'Reliability: damaged files through the cmdlets' {
             }
             if (-not [Linq.Enumerable]::SequenceEqual($b, [IO.File]::ReadAllBytes($case))) { $failures.Add("${context}: a read changed the file") }
         }
-        Write-Host "1200 mutated files: $ok readable, $corrupt WhisperFileCorrupt, $($sw.ElapsedMilliseconds) ms"
+        Write-Host "10000 mutated files: $ok readable, $corrupt WhisperFileCorrupt, $($sw.ElapsedMilliseconds) ms"
         $failures | Select-Object -First 10 | Should -BeNullOrEmpty
         $ok | Should -BeGreaterThan 100
         $corrupt | Should -BeGreaterThan 600
