@@ -6,6 +6,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using WhisperPS.Engine.IO;
+using WhisperPS.Engine.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -25,19 +26,16 @@ namespace WhisperPS.Engine.Tests
         private const int Total = PerOwner * Owners;
 
         private readonly ITestOutputHelper _out;
+        private readonly TempDir _scratch = new TempDir();
         private readonly string _root;
 
         public ConcurrencyCarbonTests(ITestOutputHelper output)
         {
             _out = output;
-            _root = Path.Combine(Path.GetTempPath(), "whisperps-carbon-" + Guid.NewGuid().ToString("N"));
-            Directory.CreateDirectory(_root);
+            _root = _scratch.Path;
         }
 
-        public void Dispose()
-        {
-            try { Directory.Delete(_root, true); } catch (IOException) { }
-        }
+        public void Dispose() => _scratch.Dispose();
 
         private static string Inv(long v) => v.ToString(CultureInfo.InvariantCulture);
 

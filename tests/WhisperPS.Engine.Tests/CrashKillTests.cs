@@ -5,6 +5,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using WhisperPS.Engine.IO;
+using WhisperPS.Engine.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -28,6 +29,7 @@ namespace WhisperPS.Engine.Tests
         private static readonly ArchiveSpec[] Layout = { new ArchiveSpec(1, Ring), new ArchiveSpec(60, 1440), new ArchiveSpec(600, 1008) };
 
         private readonly ITestOutputHelper _out;
+        private readonly TempDir _scratch = new TempDir();
         private readonly string _dir;
         private readonly Random _rng;
         private readonly int _seed;
@@ -35,18 +37,14 @@ namespace WhisperPS.Engine.Tests
         public CrashKillTests(ITestOutputHelper output)
         {
             _out = output;
-            _dir = Path.Combine(Path.GetTempPath(), "whisperps-kill-" + Guid.NewGuid().ToString("N"));
-            Directory.CreateDirectory(_dir);
+            _dir = _scratch.Path;
             _seed = Environment.GetEnvironmentVariable("WHISPERPS_KILL_SEED") is string s
                 ? int.Parse(s, CultureInfo.InvariantCulture) : Environment.TickCount & 0x7FFFFFFF;
             _out.WriteLine("WHISPERPS_KILL_SEED=" + _seed);
             _rng = new Random(_seed);
         }
 
-        public void Dispose()
-        {
-            try { Directory.Delete(_dir, true); } catch (IOException) { }
-        }
+        public void Dispose() => _scratch.Dispose();
 
         private static long Generation(long ts) => (ts - Base) / Ring;
 

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using WhisperPS.Engine.IO;
+using WhisperPS.Engine.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -13,6 +14,7 @@ namespace WhisperPS.Engine.Tests
     {
         private const long Now = 1_700_000_000;
         private readonly ITestOutputHelper _out;
+        private readonly TempDir _scratch = new TempDir();
         private readonly string _dir;
         private readonly string _file;
         private readonly byte[] _before;
@@ -20,8 +22,7 @@ namespace WhisperPS.Engine.Tests
         public FuzzArgumentTests(ITestOutputHelper output)
         {
             _out = output;
-            _dir = Path.Combine(Path.GetTempPath(), "whisperps-args-" + Guid.NewGuid().ToString("N"));
-            Directory.CreateDirectory(_dir);
+            _dir = _scratch.Path;
             _file = Path.Combine(_dir, "a.wsp");
             WhisperFile.Create(_file, new[] { new ArchiveSpec(1, 3600), new ArchiveSpec(60, 1440) });
             using (var f = WhisperFile.Open(_file, FileOpenMode.ReadWrite))
@@ -29,10 +30,7 @@ namespace WhisperPS.Engine.Tests
             _before = File.ReadAllBytes(_file);
         }
 
-        public void Dispose()
-        {
-            try { Directory.Delete(_dir, true); } catch (IOException) { }
-        }
+        public void Dispose() => _scratch.Dispose();
 
         private void AssertUntouched()
         {

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using WhisperPS.Engine.IO;
+using WhisperPS.Engine.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -19,19 +20,16 @@ namespace WhisperPS.Engine.Tests
     {
         private const long Now = 1_700_000_000;
         private readonly ITestOutputHelper _out;
+        private readonly TempDir _scratch = new TempDir();
         private readonly string _dir;
 
         public FuzzHeaderTests(ITestOutputHelper output)
         {
             _out = output;
-            _dir = Path.Combine(Path.GetTempPath(), "whisperps-fuzz-" + Guid.NewGuid().ToString("N"));
-            Directory.CreateDirectory(_dir);
+            _dir = _scratch.Path;
         }
 
-        public void Dispose()
-        {
-            try { Directory.Delete(_dir, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
+        public void Dispose() => _scratch.Dispose();
 
         /// <summary>Valid files of several shapes, with data, that the mutations start from.</summary>
         internal static List<byte[]> Seeds(string dir)
