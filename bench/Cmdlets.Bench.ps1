@@ -173,6 +173,35 @@ Import-Csv -Path $rowsCsv | ForEach-Object -Begin { $i = 0 } -Process { if ((++$
     Add-WhisperPoint -Path $target -Now $now -BatchSize 10000
 $memory = [ordered] @{ add_whisperpoint_live_heap_growth_bytes_sampled = $peak; note = 'GC heap growth sampled every 5,000 rows during Import-Csv | Add-WhisperPoint (BatchSize 10,000); includes Import-Csv objects not yet collected' }
 
+# ---- memory: Get-WhisperSeries streams, so its live heap does not grow with the number of files ---------------------
+# Each file holds its last hour (360 points). The live heap (after a full collection) is sampled every 5,000 points
+# while the points flow into ForEach-Object; a cmdlet that collected before emitting would hold every point at once.
+$streamDir = Join-Path $WorkDir 'stream'
+$null = New-Item -ItemType Directory -Force $streamDir
+$hour = [Collections.Generic.List[WhisperPS.Engine.Point]]::new(360)
+for ($k = 0; $k -lt 360; $k++) { $hour.Add([WhisperPS.Engine.Point]::new($now - (359 - $k) * 10, $k / 4.0)) }
+for ($k = 0; $k -lt 400; $k++) {
+    $p = Join-Path $streamDir ('s{0:D3}.wsp' -f $k)
+    New-Empty $p
+    $f = [WhisperPS.Engine.WhisperFile]::Open($p, [WhisperPS.Engine.IO.FileOpenMode]::ReadWrite)
+    try { $null = $f.UpdateMany($hour, $now) } finally { $f.Dispose() }
+}
+function Measure-StreamingHeap([int] $Files) {
+    $paths = @(Get-ChildItem -Path $streamDir -Filter *.wsp | Sort-Object Name | Select-Object -First $Files)
+    $before = [GC]::GetTotalMemory($true)
+    $script:streamPeak = 0L
+    $script:streamPoints = 0
+    $paths | Get-WhisperSeries -From ($now - 3600) -Until $now -Now $now | ForEach-Object {
+        if ((++$script:streamPoints % 5000) -eq 0) { $script:streamPeak = [Math]::Max($script:streamPeak, [GC]::GetTotalMemory($true) - $before) }
+    }
+    if ($script:streamPoints -ne $Files * 360) { throw "expected $($Files * 360) points, got $script:streamPoints" }
+    return [ordered] @{ files = $Files; points = $script:streamPoints; live_heap_growth_peak_bytes = $script:streamPeak }
+}
+$memory.get_whisperseries_streaming = @((Measure-StreamingHeap 40), (Measure-StreamingHeap 400))
+$memory.get_whisperseries_note = 'live heap (after a full collection) sampled every 5,000 points of Get-ChildItem | Get-WhisperSeries (one hour, 360 points a file) | ForEach-Object, for 40 and for 400 files'
+Write-Host ('  Get-WhisperSeries streaming: live heap growth peak {0:N0} bytes over 40 files, {1:N0} bytes over 400 files' -f `
+    $memory.get_whisperseries_streaming[0].live_heap_growth_peak_bytes, $memory.get_whisperseries_streaming[1].live_heap_growth_peak_bytes)
+
 $json = [ordered] @{
     pwsh = "PowerShell $($PSVersionTable.PSVersion)"
     now = $now

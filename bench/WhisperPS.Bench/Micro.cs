@@ -13,6 +13,7 @@ namespace WhisperPS.Bench
         {
             if (Environment.GetEnvironmentVariable("MICRO_REALTIME") != null) { Realtime(work); return; }
             if (Environment.GetEnvironmentVariable("MICRO_CREATE") != null) { Create(work); return; }
+            bool fetchOnly = Environment.GetEnvironmentVariable("MICRO_FETCH") != null;
             Directory.CreateDirectory(work);
             long now = Clock.UnixNow();
             string full = Path.Combine(work, "full.wsp");
@@ -22,6 +23,13 @@ namespace WhisperPS.Bench
                 foreach (var (spp, points) in new (long, int)[] { (600, 52560), (60, 10080), (10, 8640) })
                     f.UpdateMany(Workloads.Series(now - (points - 1) * spp, spp, points), now);
 
+            if (fetchOnly)
+            {
+                // Only open+fetch+close, for profilers.
+                Time("open+fetch 1d", 200000, () => { using (var f = WhisperFile.Open(full)) f.Fetch(now - 86400, now, now); });
+                File.Delete(full);
+                return;
+            }
             object sink = null;
             Time("alloc double?[8640]", 2000, () => sink = new double?[8640]);
             Time("alloc double?[52560]", 500, () => sink = new double?[52560]);

@@ -24,6 +24,9 @@ namespace WhisperPS.Bench
         public string Mismatch;
         public long? AllocatedBytes;
         public string Notes;
+        // update-realtime only: the same updates as bare system calls (SyscallFloor), timed in the same runs.
+        public List<double> Floor = new List<double>();
+        public List<double> UnsafeFloor = new List<double>();
 
         public double PythonMedian => Median(Python);
         public double WhisperPSMedian => Median(WhisperPS);
@@ -55,6 +58,17 @@ namespace WhisperPS.Bench
             if (Mismatch != null) o["mismatch"] = Mismatch;
             if (AllocatedBytes.HasValue) o["whisperps_allocated_bytes"] = AllocatedBytes.Value;
             if (Notes != null) o["notes"] = Notes;
+            if (Floor.Count > 0)
+            {
+                o["syscall_floor_seconds"] = new JsonArray(Floor.Select(x => (JsonNode)x).ToArray());
+                o["syscall_floor_median"] = Median(Floor);
+                o["syscall_floor_calls_per_operation"] = SyscallFloor.CallsPerUpdate(true);
+                o["ratio_at_floor"] = PythonMedian / Median(Floor);
+                o["unsafe_floor_seconds"] = new JsonArray(UnsafeFloor.Select(x => (JsonNode)x).ToArray());
+                o["unsafe_floor_median"] = Median(UnsafeFloor);
+                o["unsafe_floor_calls_per_operation"] = SyscallFloor.CallsPerUpdate(false);
+                o["ratio_at_unsafe_floor"] = PythonMedian / Median(UnsafeFloor);
+            }
             return o;
         }
     }
@@ -125,6 +139,10 @@ namespace WhisperPS.Bench
                 results.Add(r);
                 _log(string.Format("    python {0,10:F3} ms   WhisperPS {1,10:F3} ms   ratio {2,8:F1}x {3}", r.PythonMedian * 1000,
                     r.WhisperPSMedian * 1000, r.Ratio, r.Identical ? "identical" : "MISMATCH: " + r.Mismatch));
+                if (r.Floor.Count > 0)
+                    _log(string.Format("    syscall floor {0,10:F3} ms   python / floor {1,8:F1}x   without lock and length check {2,10:F3} ms   {3,8:F1}x",
+                        WorkloadResult.Median(r.Floor) * 1000, r.PythonMedian / WorkloadResult.Median(r.Floor),
+                        WorkloadResult.Median(r.UnsafeFloor) * 1000, r.PythonMedian / WorkloadResult.Median(r.UnsafeFloor)));
             }
             return results;
         }
@@ -160,7 +178,7 @@ namespace WhisperPS.Bench
         /// returns its result; <paramref name="check"/> compares the two sides' outputs (null when identical).
         /// </summary>
         private WorkloadResult Measure(WorkloadResult r, Func<int, string, JsonObject> py, Func<int, string, object> cs,
-            Func<int, string, JsonNode, object, string> check)
+            Func<int, string, JsonNode, object, string> check, Func<string, bool, double> floor = null)
         {
             for (int i = -1; i < _runs; i++)
             {
@@ -179,6 +197,8 @@ namespace WhisperPS.Bench
                     csSeconds = sw.Elapsed.TotalSeconds;
                 }
                 if ((i & 1) == 0) { RunPy(); RunCs(); } else { RunCs(); RunPy(); }
+                double floorSeconds = floor?.Invoke(dir, true) ?? 0;
+                double unsafeFloorSeconds = floor?.Invoke(dir, false) ?? 0;
                 string diff = check(i, dir, pyResult, csResult);
                 if (diff != null && r.Identical)
                 {
@@ -189,6 +209,11 @@ namespace WhisperPS.Bench
                 {
                     r.Python.Add(pySeconds);
                     r.WhisperPS.Add(csSeconds);
+                    if (floor != null)
+                    {
+                        r.Floor.Add(floorSeconds);
+                        r.UnsafeFloor.Add(unsafeFloorSeconds);
+                    }
                 }
                 Directory.Delete(dir, true);
             }
@@ -333,7 +358,15 @@ namespace WhisperPS.Bench
                             f.Update(p.Value, p.Timestamp, p.Timestamp);
                     return null;
                 },
-                (i, dir, p, c) => CompareDirs(dir));
+                (i, dir, p, c) => CompareDirs(dir),
+                (dir, safe) =>
+                {
+                    string path = Path.Combine(dir, safe ? "floor.wsp" : "floor-unsafe.wsp");
+                    File.Copy(_emptyTemplate, path);
+                    var sw = Stopwatch.StartNew();
+                    SyscallFloor.Run(path, count, safe);
+                    return sw.Elapsed.TotalSeconds;
+                });
         }
 
         private WorkloadResult Fetch(string name, string description, long span, int repeat, double target)

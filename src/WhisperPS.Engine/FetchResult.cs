@@ -86,10 +86,36 @@ namespace WhisperPS.Engine
 
         public long TimestampAt(int index) => FromInterval + index * Step;
 
-        internal void Set(int index, double value)
+        /// <summary>
+        /// Decodes <paramref name="slots"/> raw slots into the values from <paramref name="index"/> on: a slot is
+        /// known when it holds <paramref name="expected"/> (advancing by <see cref="Step"/>), as whisper's fetch
+        /// keeps only points of their own interval. One chunk at a time, so the inner loop has no lookups.
+        /// </summary>
+        internal unsafe void Decode(byte* p, int index, int slots, long expected)
         {
-            _values[index >> ChunkShift][index & ChunkMask] = value;
-            _known[index >> ChunkShift][index & ChunkMask] = true;
+            long step = Step;
+            while (slots > 0)
+            {
+                var values = _values[index >> ChunkShift];
+                var known = _known[index >> ChunkShift];
+                int i = index & ChunkMask;
+                int end = Math.Min(values.Length, i + slots);
+                slots -= end - i;
+                index += end - i;
+                fixed (double* v = values)
+                fixed (bool* k = known)
+                {
+                    // A timestamp beyond uint32 never equals a slot's, so no range check is needed.
+                    for (; i < end; i++, p += Point.Size, expected += step)
+                    {
+                        if (BigEndian.ReadUInt32(p) == expected)
+                        {
+                            v[i] = BigEndian.ReadDouble(p + 4);
+                            k[i] = true;
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -114,16 +114,19 @@ namespace WhisperPS.Engine
             return sink.Count;
         }
 
-        // Struct sinks: the JIT specialises ReadSlots for each, so the per-slot call is inlined.
-        private interface ISlotSink
+        // Struct sinks: the JIT specialises ReadSlots for each, so handing over a block costs no virtual call.
+        private unsafe interface ISlotSink
         {
-            void Take(int index, long timestamp, double value);
+            /// <summary><paramref name="slots"/> raw slots for indexes from <paramref name="index"/> on, the first
+            /// expected to hold <paramref name="expected"/>, each next one a step later.</summary>
+            void Take(byte* p, int index, int slots, long expected, long step);
         }
 
         private struct ValueSink : ISlotSink
         {
             public FetchResult Result;
-            public void Take(int index, long timestamp, double value) => Result.Set(index, value);
+
+            public unsafe void Take(byte* p, int index, int slots, long expected, long step) => Result.Decode(p, index, slots, expected);
         }
 
         private struct PointSink : ISlotSink
@@ -132,12 +135,15 @@ namespace WhisperPS.Engine
             public double[] Values;
             public int Limit, Count;
 
-            public void Take(int index, long timestamp, double value)
+            public unsafe void Take(byte* p, int index, int slots, long expected, long step)
             {
-                if (index >= Limit) return;
-                Timestamps[Count] = timestamp;
-                Values[Count] = value;
-                Count++;
+                for (int end = Math.Min(Limit, index + slots); index < end; index++, p += Point.Size, expected += step)
+                {
+                    if (BigEndian.ReadUInt32(p) != expected) continue;
+                    Timestamps[Count] = expected;
+                    Values[Count] = BigEndian.ReadDouble(p + 4);
+                    Count++;
+                }
             }
         }
 
@@ -152,7 +158,7 @@ namespace WhisperPS.Engine
             // The two pieces of the range in file order: [fromOffset, end) and [Offset, untilOffset) when it wraps.
             long firstEnd = fromOffset < untilOffset ? untilOffset : archive.End;
             long secondBytes = fromOffset < untilOffset ? 0 : untilOffset - archive.Offset;
-            const int Chunk = 1 << 20; // a multiple of Point.Size, so chunks never split a slot
+            const int Chunk = 1 << 18; // 256 KB reads: a day of 10-second slots in one, and few syscalls for a year
             int index = 0;
             long expected = fromInterval;
             for (int piece = 0; piece < 2; piece++)
@@ -164,38 +170,15 @@ namespace WhisperPS.Engine
                     int n = (int)Math.Min(bytes, Chunk - Chunk % Point.Size);
                     var buffer = Scratch.Read(n);
                     ReadRange(offset, buffer, 0, n);
-                    int slots = n / Point.Size;
-                    fixed (byte* start = buffer)
-                    {
-                        byte* p = start;
-                        for (int i = 0; i < slots; i++, p += Point.Size, expected += step, index++)
-                        {
-                            // Compare in file byte order: one swap of the expected value per slot, no decoding of
-                            // slots that do not hold it.
-                            if (*(uint*)p == FileOrder((uint)expected) && expected <= uint.MaxValue)
-                                sink.Take(index, expected, BitConverter.Int64BitsToDouble((long)FileOrder(*(ulong*)(p + 4))));
-                        }
-                    }
+                    int slots = Math.Min(n / Point.Size, wanted - index);
+                    fixed (byte* p = buffer)
+                        sink.Take(p, index, slots, expected, step);
+                    index += slots;
+                    expected += slots * step;
                     offset += n;
                     bytes -= n;
                 }
             }
-        }
-
-        // Big-endian file order from and to the machine's order (a no-op the JIT removes on big-endian machines).
-        private static uint FileOrder(uint x) => BitConverter.IsLittleEndian ? Swap(x) : x;
-
-        private static ulong FileOrder(ulong x) => BitConverter.IsLittleEndian ? Swap(x) : x;
-
-        private static uint Swap(uint x)
-        {
-            x = (x >> 16) | (x << 16);
-            return ((x & 0xFF00FF00u) >> 8) | ((x & 0x00FF00FFu) << 8);
-        }
-
-        private static ulong Swap(ulong x)
-        {
-            return ((ulong)Swap((uint)x) << 32) | Swap((uint)(x >> 32));
         }
     }
 }

@@ -144,5 +144,48 @@ namespace WhisperPS.Engine.Tests
             UpdateMany(path, Now, P(Now - 3, 42));
             Assert.Equal(new double?[] { null, null, null, null, null, null, 42, null, null, null }, Fetch(path, Now - 10, Now, Now).Values);
         }
+
+        [Fact]
+        public void LargeWrappedArchiveDecodesEverySlotAcrossReadsAndResultChunks()
+        {
+            // 100,000 one-second slots (1.2 MB): the fetch takes several 256 KB reads whose ends do not line up with the
+            // result's 8,192-slot chunks, and the range crosses the ring's end. The oracle reads the file's bytes itself.
+            const int points = 100_000;
+            string path = Create(_dir.File("big.wsp"), 0, AggregationMethod.Average, A(1, points));
+            var rnd = new Random(20261125);
+            long lap1 = Now - 60_000;
+            // An earlier lap anchors slot 0 and leaves stale slots behind; the current lap writes a random half.
+            UpdateMany(path, lap1, Enumerable.Range(0, 40_000).Select(i => P(lap1 - rnd.Next(points), rnd.NextDouble())));
+            var special = new[] { double.NaN, -0.0, double.PositiveInfinity, double.NegativeInfinity, double.Epsilon, double.MaxValue };
+            UpdateMany(path, Now, Enumerable.Range(0, points / 2).Select(i => P(Now - rnd.Next(points), i % 97 == 0 ? special[i % special.Length] : rnd.NextDouble() * 1e6 - 5e5)));
+
+            var r = Fetch(path, Now - points, Now, Now);
+            var known = Slots(path, 0).ToDictionary(x => (long)x.Timestamp, x => BitConverter.DoubleToInt64Bits(x.Value));
+            Assert.Equal(points, r.Count);
+            int present = 0;
+            for (int i = 0; i < r.Count; i++)
+            {
+                bool has = r.TryGetValue(i, out double v);
+                Assert.Equal(known.ContainsKey(r.TimestampAt(i)), has);
+                if (!has) continue;
+                present++;
+                Assert.Equal(known[r.TimestampAt(i)], BitConverter.DoubleToInt64Bits(v));
+            }
+            // The workload must leave plenty of each kind: slots with a point of the range, empty slots, and stale
+            // slots holding a point of the earlier lap (outside the range).
+            Assert.InRange(present, 10_000, points - 10_000);
+            Assert.True(known.Keys.Count(t => t <= Now - points) > 1_000, "too few stale slots");
+
+            // Merge reads the same range through the known-points path; the copy must fetch identically.
+            string copy = Create(_dir.File("copy.wsp"), 0, AggregationMethod.Average, A(1, points));
+            WhisperFile.Merge(path, copy, now: Now);
+            var c = Fetch(copy, Now - points, Now, Now);
+            Assert.Equal(r.Count, c.Count);
+            for (int i = 0; i < r.Count; i++)
+            {
+                Assert.Equal(r.TryGetValue(i, out double a), c.TryGetValue(i, out double b));
+                Assert.Equal(BitConverter.DoubleToInt64Bits(a), BitConverter.DoubleToInt64Bits(b));
+            }
+        }
     }
 }
