@@ -147,8 +147,8 @@ namespace WhisperPS.Engine
             }
         }
 
-        // Reads the range's slots with as few reads as the ring allows and hands each slot holding its expected
-        // interval to the sink. Ranges larger than the reused buffer are read in large chunks.
+        // Reads the range's slots with as few reads as the ring allows and hands each block read, with the interval
+        // its first slot should hold, to the sink. Ranges larger than the reused buffer are read in large chunks.
         private unsafe void ReadSlots<TSink>(ArchiveInfo archive, long fromInterval, long untilInterval, long baseInterval, ref TSink sink, int wanted)
             where TSink : struct, ISlotSink
         {
