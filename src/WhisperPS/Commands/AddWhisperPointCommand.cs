@@ -163,17 +163,7 @@ namespace WhisperPS.Commands
             foreach (var t in _targets)
             {
                 if (t.Failed || t.Approved != true) continue;
-                WhisperInfo info;
-                try
-                {
-                    info = WhisperInfo.Read(t.Path);
-                }
-                catch (Exception ex) when (WhisperErrors.IsFileError(ex))
-                {
-                    WriteFileError(ex, t.Path, FileAccessIntent.Read);
-                    continue;
-                }
-                WriteObject(info);
+                WriteInfo(t.Path);
             }
         }
 

@@ -1,4 +1,3 @@
-using System;
 using System.Management.Automation;
 
 namespace WhisperPS.Commands
@@ -14,17 +13,7 @@ namespace WhisperPS.Commands
             {
                 ThrowIfStopping();
                 WriteVerbose("Reading the header of '" + file.Path + "'.");
-                WhisperInfo info;
-                try
-                {
-                    info = WhisperInfo.Read(file.Path);
-                }
-                catch (Exception ex) when (WhisperErrors.IsFileError(ex))
-                {
-                    WriteFileError(ex, file.Path, FileAccessIntent.Read);
-                    continue;
-                }
-                WriteObject(info);
+                WriteInfo(file.Path);
             }
         }
     }

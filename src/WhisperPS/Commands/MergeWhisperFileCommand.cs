@@ -87,18 +87,7 @@ namespace WhisperPS.Commands
         protected override void EndProcessing()
         {
             CompleteProgress();
-            if (!PassThru || !_merged) return;
-            WhisperInfo info;
-            try
-            {
-                info = WhisperInfo.Read(_destination);
-            }
-            catch (Exception ex) when (WhisperErrors.IsFileError(ex))
-            {
-                WriteFileError(ex, _destination, FileAccessIntent.Read);
-                return;
-            }
-            WriteObject(info);
+            if (PassThru && _merged) WriteInfo(_destination);
         }
 
         private void ReportProgress(string status, int done, int total)

@@ -168,6 +168,22 @@ namespace WhisperPS.Commands
             WriteError(record);
         }
 
+        /// <summary>Writes the file's header as a WhisperInfo, or the error that kept it from being read.</summary>
+        internal void WriteInfo(string path)
+        {
+            WhisperInfo info;
+            try
+            {
+                info = WhisperInfo.Read(path);
+            }
+            catch (Exception ex) when (WhisperErrors.IsFileError(ex))
+            {
+                WriteFileError(ex, path, FileAccessIntent.Read);
+                return;
+            }
+            WriteObject(info);
+        }
+
         /// <summary>Unix seconds of "now" for this call: -Now resolved against the clock, or the clock.</summary>
         internal static long ResolveNow(bool given, WhisperTime now)
         {
