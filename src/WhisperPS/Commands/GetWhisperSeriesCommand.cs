@@ -20,14 +20,30 @@ namespace WhisperPS.Commands
         [ValidateRange(0, int.MaxValue)]
         public int Archive { get; set; }
 
-        /// <summary>Leave out slots without a value.</summary>
+        /// <summary>
+        /// Also emit slots without a value (Value $null). Off by default, so that the obvious
+        /// <c>Get-WhisperSeries | Measure-Object Value -Average</c> is not skewed by empty slots counted as 0.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter IncludeEmpty { get; set; }
+
+        /// <summary>Leave out slots without a value: the default; kept so existing scripts still bind.</summary>
         [Parameter]
         public SwitchParameter SkipEmpty { get; set; }
 
         /// <summary>As whisper-fetch: the last 24 hours. The start is exclusive, as in whisper.</summary>
         internal override long DefaultFrom(long now) => now - 86400;
 
-        protected override void BeginProcessing() => ResolveRange();
+        protected override void BeginProcessing()
+        {
+            if (IncludeEmpty && SkipEmpty)
+            {
+                ThrowTerminatingError(WhisperErrors.Create(
+                    new ArgumentException("-IncludeEmpty and -SkipEmpty contradict each other; give one of them."),
+                    ErrorIds.ParameterConflict, ErrorCategory.InvalidArgument, null));
+            }
+            ResolveRange();
+        }
 
         protected override void ProcessRecord()
         {
@@ -49,7 +65,7 @@ namespace WhisperPS.Commands
                 for (int i = 0; i < result.Count; i++)
                 {
                     double? value = result[i];
-                    if (SkipEmpty && !value.HasValue) continue;
+                    if (!IncludeEmpty && !value.HasValue) continue;
                     if ((i & 1023) == 0) ThrowIfStopping();
                     WriteObject(new WhisperPoint(file.Path, result.TimestampAt(i), value));
                 }
