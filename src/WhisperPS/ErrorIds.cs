@@ -57,5 +57,14 @@ namespace WhisperPS
         /// <summary>Merge-WhisperFile asked to merge the destination into itself (InvalidArgument).
         /// Not in the original contract list: added because the engine refuses it.</summary>
         public const string MergeSameFile = "WhisperMergeSameFile";
+
+        /// <summary>Two switches that contradict each other, e.g. -IncludeEmpty with -SkipEmpty (InvalidArgument).</summary>
+        public const string ParameterConflict = "WhisperParameterConflict";
+
+        /// <summary>A piped record with no time property holding a value (InvalidArgument). Never stored at "now".</summary>
+        public const string TimestampMissing = "WhisperTimestampMissing";
+
+        /// <summary>A file's lock was not granted within -LockTimeout (ResourceBusy).</summary>
+        public const string LockTimeout = "WhisperLockTimeout";
     }
 }

@@ -20,14 +20,36 @@ namespace WhisperPS.Commands
         [ValidateRange(0, int.MaxValue)]
         public int Archive { get; set; }
 
-        /// <summary>Leave out slots without a value.</summary>
+        /// <summary>
+        /// Also emit slots without a value (Value $null). Off by default, so that the obvious
+        /// <c>Get-WhisperSeries | Measure-Object Value -Average</c> is not skewed by empty slots counted as 0.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter IncludeEmpty { get; set; }
+
+        /// <summary>How long to wait for each file's lock (held by a writer such as carbon-cache) before failing
+        /// with WhisperLockTimeout; default: as long as it takes.</summary>
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public double LockTimeout { get; set; }
+
+        /// <summary>Leave out slots without a value: the default; kept so existing scripts still bind.</summary>
         [Parameter]
         public SwitchParameter SkipEmpty { get; set; }
 
         /// <summary>As whisper-fetch: the last 24 hours. The start is exclusive, as in whisper.</summary>
         internal override long DefaultFrom(long now) => now - 86400;
 
-        protected override void BeginProcessing() => ResolveRange();
+        protected override void BeginProcessing()
+        {
+            if (IncludeEmpty && SkipEmpty)
+            {
+                ThrowTerminatingError(WhisperErrors.Create(
+                    new ArgumentException("-IncludeEmpty and -SkipEmpty contradict each other; give one of them."),
+                    ErrorIds.ParameterConflict, ErrorCategory.InvalidArgument, null));
+            }
+            ResolveRange();
+        }
 
         protected override void ProcessRecord()
         {
@@ -49,7 +71,7 @@ namespace WhisperPS.Commands
                 for (int i = 0; i < result.Count; i++)
                 {
                     double? value = result[i];
-                    if (SkipEmpty && !value.HasValue) continue;
+                    if (!IncludeEmpty && !value.HasValue) continue;
                     if ((i & 1023) == 0) ThrowIfStopping();
                     WriteObject(new WhisperPoint(file.Path, result.TimestampAt(i), value));
                 }
@@ -60,7 +82,7 @@ namespace WhisperPS.Commands
         // consumer never holds the file's lock.
         private FetchResult Fetch(string path)
         {
-            using (var f = WhisperFile.Open(path, FileOpenMode.Read))
+            using (var f = WhisperFile.Open(path, FileOpenMode.Read, IsBound(nameof(LockTimeout)) ? TimeSpan.FromSeconds(LockTimeout) : (TimeSpan?)null))
             {
                 long from = RangeFrom;
                 long? secondsPerPoint = null;
@@ -75,15 +97,10 @@ namespace WhisperPS.Commands
                             ErrorIds.ArchiveInvalid, ErrorCategory.InvalidArgument, path));
                         return null;
                     }
-                    var archive = archives[Archive];
-                    // Clamp to what this archive holds, so every slot returned is a real read of it.
-                    from = Math.Max(from, RangeNow - archive.Retention);
-                    secondsPerPoint = archive.SecondsPerPoint;
-                    if (from > RangeUntil)
-                    {
-                        WriteVerbose("'" + path + "': the range ends before archive " + Archive + "'s retention begins; no points.");
-                        return null;
-                    }
+                    // Exactly whisper's fetch(path, from, until, now, archiveToSelect=<this archive's step>): the range
+                    // is clamped to the file's retention, not this archive's, so a range longer than the archive keeps
+                    // wraps round its ring and the slots it no longer holds come back empty, as in whisper.
+                    secondsPerPoint = archives[Archive].SecondsPerPoint;
                 }
                 WriteVerbose("Fetching '" + path + "' from " + FormatUnix(from) + " until " + FormatUnix(RangeUntil) +
                              " (now " + FormatUnix(RangeNow) + ").");
