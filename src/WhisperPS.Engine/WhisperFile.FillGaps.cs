@@ -31,10 +31,12 @@ namespace WhisperPS.Engine
         /// <param name="now">Unix seconds that count as now for the archives' windows; default: the clock.</param>
         /// <param name="dryRun">Compute the counts only; the target is read under a shared lock and not written.</param>
         /// <param name="flush">fsync the target between the two passes and at the end (power-loss safety).</param>
-        /// <param name="cancellationToken">Checked between files; a fill that has begun writing is finished.</param>
+        /// <param name="cancellationToken">Checked between sources; a fill that has begun writing is finished.</param>
+        /// <param name="progress">Told (archives written, archive count) under the target's lock: (0, n) once
+        /// the target is read and the writes are about to begin, then after each archive (coarsest first).</param>
         public static FillResult FillGaps(string targetPath, IReadOnlyList<string> sourcePaths, long? fromTime = null,
             long? untilTime = null, long? now = null, bool dryRun = false, bool flush = false,
-            CancellationToken cancellationToken = default(CancellationToken))
+            CancellationToken cancellationToken = default(CancellationToken), Action<int, int> progress = null)
         {
             if (targetPath == null) throw new ArgumentNullException(nameof(targetPath));
             if (sourcePaths == null) throw new ArgumentNullException(nameof(sourcePaths));
@@ -87,8 +89,12 @@ namespace WhisperPS.Engine
                     // Coarsest first: a kill part-way leaves rollups already agreeing with finer slots that a rerun
                     // fills with the same values.
                     Action barrier = flush ? (Action)target._file.Flush : null;
+                    progress?.Invoke(0, images.Length);
                     for (int k = images.Length - 1; k >= 0; k--)
+                    {
                         images[k].WriteBack(target._file.Write, barrier);
+                        progress?.Invoke(images.Length - k, images.Length);
+                    }
                     if (flush) target._file.Flush();
                 }
                 return new FillResult(targetPath, dryRun, plan.Counts, CopyOf(sourcePaths), plan.SlotsBySource, failures);
