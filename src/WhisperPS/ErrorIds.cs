@@ -66,5 +66,7 @@ namespace WhisperPS
 
         /// <summary>A file's lock was not granted within -LockTimeout (ResourceBusy).</summary>
         public const string LockTimeout = "WhisperLockTimeout";
+        /// <summary>Repair-WhisperFile given the file being repaired as one of its sources (InvalidArgument).</summary>
+        public const string RepairSameFile = "WhisperRepairSameFile";
     }
 }

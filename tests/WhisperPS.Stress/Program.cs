@@ -21,6 +21,8 @@ namespace WhisperPS.Stress
     ///   rewrite-loop OP NOW FILE...          rewrites each file once through the engine's journal (OP: resize to
     ///       1m:1d,1h:30d; clear NOW-5000..NOW-2000; create = create -Force as 10s:1d,1m:7d), then waits to be killed.
     ///   read-check PATH MILLISECONDS         fetches archive 0 repeatedly; exit 3 on a slot whose value is not ts + 0.5.
+    ///   fill-once PATH NOW SRC [SRC...]      fills PATH's gaps from the sources once with fsyncs between passes,
+    ///       printing "ready" as the writes begin and "filled" at the end, then waits to be killed.
     /// Every mode prints "ready" once it has done its first operation, so the parent can time its kill.
     /// </summary>
     public static class Program
@@ -40,6 +42,7 @@ namespace WhisperPS.Stress
                     case "create-loop": return CreateLoop(args[1]);
                     case "read-check": return ReadCheck(args[1], L(args[2]));
                     case "rewrite-loop": return RewriteLoop(args[1], L(args[2]), args, 3);
+                    case "fill-once": return FillOnce(args[1], L(args[2]), args, 3);
                     default: Console.Error.WriteLine("unknown mode " + args[0]); return 2;
                 }
             }
@@ -219,6 +222,19 @@ namespace WhisperPS.Stress
                 if (reads == 1) Ready();
             } while (DateTime.UtcNow < until);
             Console.Out.WriteLine("reads " + reads + " values " + seen);
+            return 0;
+        }
+
+        private static int FillOnce(string path, long now, string[] args, int start)
+        {
+            var sources = new List<string>();
+            for (int i = start; i < args.Length; i++) sources.Add(args[i]);
+            // "ready" when the writes are about to begin; with an fsync between the two passes of every group of
+            // slots the writes take long enough for a kill to land among them.
+            WhisperFile.FillGaps(path, sources, now: now, flush: true, progress: (done, total) => { if (done == 0) Ready(); });
+            Console.Out.WriteLine("filled");
+            Console.Out.Flush();
+            Thread.Sleep(Timeout.Infinite);
             return 0;
         }
     }
