@@ -11,8 +11,10 @@ namespace WhisperPS.Engine.Validation
         /// <summary>Unix seconds that "future" is measured from. Default: the clock.</summary>
         public long? Now { get; set; }
 
-        /// <summary>Also check every coarse point against the finer points it was computed from, where the finer
-        /// archive still holds them.</summary>
+        /// <summary>Also check every coarse point against the finer points it was computed from, where whisper must
+        /// have computed it from them: windows wholly inside the finer archive's lap and younger than its retention at
+        /// <see cref="Now"/> (older points may have been written straight into the coarse archive). To check an old,
+        /// no longer written file, set Now to its last update.</summary>
         public bool Rollups { get; set; }
 
         /// <summary>Slot findings listed one by one per code and archive; the rest are counted in one more finding
@@ -85,6 +87,9 @@ namespace WhisperPS.Engine.Validation
                 return new ValidationResult(path, v.Length, v.Findings);
             }
         }
+
+        // Counts above this are not taken for a truncated table: real schemas have a handful of archives.
+        private const long PlausibleArchiveCount = 64;
 
         private sealed class Archive
         {
@@ -204,12 +209,18 @@ namespace WhisperPS.Engine.Validation
                     CheckSize(WhisperHeader.MetadataSize);
                     return null;
                 }
-                // Each archive takes a 12-byte table entry and at least one 12-byte slot.
+                // Each archive takes a 12-byte table entry and at least one 12-byte slot. A plausible count whose table
+                // is cut off is a truncated file; any other count that cannot fit is damage in the count itself.
                 long fits = (Length - WhisperHeader.MetadataSize) / (WhisperHeader.ArchiveInfoSize + Point.Size);
                 if (count > fits)
                 {
-                    Add(FindingCodes.ArchiveCountExcessive, FindingSeverity.Error, null, null,
-                        "The header declares " + N(count) + " archives; a file of " + N(Length) + " bytes holds at most " + N(fits) + ".");
+                    long tableEnd = WhisperHeader.MetadataSize + count * WhisperHeader.ArchiveInfoSize;
+                    if (count <= PlausibleArchiveCount && tableEnd > Length)
+                        Add(FindingCodes.FileTruncated, FindingSeverity.Error, null, null,
+                            "The file is " + N(Length) + " bytes and ends inside its table of " + N(count) + " archives (" + N(tableEnd) + " bytes).");
+                    else
+                        Add(FindingCodes.ArchiveCountExcessive, FindingSeverity.Error, null, null,
+                            "The header declares " + N(count) + " archives; a file of " + N(Length) + " bytes holds at most " + N(fits) + ".");
                     return null;
                 }
                 int headerSize = WhisperHeader.HeaderSize((int)count);
@@ -378,7 +389,13 @@ namespace WhisperPS.Engine.Validation
                 var values = new double[k];
                 var known = new bool[k];
                 var slot = new byte[Point.Size];
-                long first = PyMath.Align(fine.Newest - fine.Retention + fs, cs);
+                // Only windows wholly inside the finer ring's lap: a window straddling its start may have been
+                // written partly through the finer archive and partly straight into the coarse one (update_many sends
+                // points older than the finer retention there), so no aggregate describes it.
+                // And only windows younger than the finer retention at now: a point older than that when written went
+                // straight into a coarser archive (whisper picks the archive by age), which no writer's clock before now
+                // can do for these.
+                long first = PyMath.Align(Math.Max(fine.Newest, _now) - fine.Retention + fs + cs - 1, cs);
                 long last = PyMath.Align(fine.Newest, cs);
                 for (long t = first; t <= last; t += cs)
                 {
