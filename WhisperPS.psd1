@@ -18,6 +18,9 @@
         'Get-WhisperInfo'
         'Set-WhisperAggregation'
         'Merge-WhisperFile'
+        'Test-WhisperFile'
+        'Compare-WhisperFile'
+        'Get-WhisperSlot'
     )
     FunctionsToExport     = @()
     AliasesToExport       = @()

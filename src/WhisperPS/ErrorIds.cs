@@ -57,5 +57,8 @@ namespace WhisperPS
         /// <summary>Merge-WhisperFile asked to merge the destination into itself (InvalidArgument).
         /// Not in the original contract list: added because the engine refuses it.</summary>
         public const string MergeSameFile = "WhisperMergeSameFile";
+
+        /// <summary>Compare-WhisperFile -ReferencePath names more than one file (InvalidArgument).</summary>
+        public const string ReferenceAmbiguous = "WhisperReferenceAmbiguous";
     }
 }
