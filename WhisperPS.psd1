@@ -21,6 +21,9 @@
         'Resize-WhisperFile'
         'Clear-WhisperSeries'
         'Repair-WhisperFile'
+        'Test-WhisperFile'
+        'Compare-WhisperFile'
+        'Get-WhisperSlot'
     )
     FunctionsToExport     = @()
     AliasesToExport       = @()
