@@ -40,7 +40,7 @@ namespace WhisperPS.Engine.Tests.Carbon
             finally { File.Delete(file); }
         }
 
-        public static string Hex(string s) => Convert.ToHexString(new UTF8Encoding(false, false).GetBytes(s));
+        public static string Hex(string s) => Convert.ToHexString(new UTF8Encoding(false, false).GetBytes(s)).ToLowerInvariant();
 
         public static string Unhex(string h) => h.Length == 0 ? "" : Encoding.UTF8.GetString(Convert.FromHexString(h));
 
