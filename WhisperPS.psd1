@@ -18,6 +18,8 @@
         'Get-WhisperInfo'
         'Set-WhisperAggregation'
         'Merge-WhisperFile'
+        'Get-CarbonStorageSchema'
+        'Test-WhisperSchema'
     )
     FunctionsToExport     = @()
     AliasesToExport       = @()

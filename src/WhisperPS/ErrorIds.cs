@@ -57,5 +57,9 @@ namespace WhisperPS
         /// <summary>Merge-WhisperFile asked to merge the destination into itself (InvalidArgument).
         /// Not in the original contract list: added because the engine refuses it.</summary>
         public const string MergeSameFile = "WhisperMergeSameFile";
+
+        /// <summary>storage-schemas.conf or storage-aggregation.conf that carbon-cache would refuse to start with, or a
+        /// pattern construct WhisperPS cannot follow faithfully (InvalidData; the target is the file).</summary>
+        public const string CarbonConfigurationInvalid = "CarbonConfigurationInvalid";
     }
 }
