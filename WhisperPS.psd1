@@ -24,6 +24,8 @@
         'Test-WhisperFile'
         'Compare-WhisperFile'
         'Get-WhisperSlot'
+        'Get-CarbonStorageSchema'
+        'Test-WhisperSchema'
     )
     FunctionsToExport     = @()
     AliasesToExport       = @()

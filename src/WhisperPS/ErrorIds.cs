@@ -70,5 +70,8 @@ namespace WhisperPS
         public const string RepairSameFile = "WhisperRepairSameFile";
         /// <summary>Compare-WhisperFile -ReferencePath names more than one file (InvalidArgument).</summary>
         public const string ReferenceAmbiguous = "WhisperReferenceAmbiguous";
+        /// <summary>storage-schemas.conf or storage-aggregation.conf that carbon-cache would refuse to start with, or a
+        /// pattern construct WhisperPS cannot follow faithfully (InvalidData; the target is the file).</summary>
+        public const string CarbonConfigurationInvalid = "CarbonConfigurationInvalid";
     }
 }

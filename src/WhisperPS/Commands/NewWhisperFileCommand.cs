@@ -10,7 +10,7 @@ namespace WhisperPS.Commands
     /// <summary>New-WhisperFile: creates whisper files, as whisper-create does, and outputs their info.</summary>
     [Cmdlet(VerbsCommon.New, "WhisperFile", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
     [OutputType(typeof(WhisperInfo))]
-    public sealed class NewWhisperFileCommand : WhisperCmdlet
+    public sealed partial class NewWhisperFileCommand : WhisperCmdlet
     {
         private List<ArchiveSpec> _archives;
         private string _retentionText;
@@ -26,7 +26,8 @@ namespace WhisperPS.Commands
         public string[] LiteralPath { get; set; }
 
         /// <summary>Archives as precision:retention, e.g. '10s:1d','1m:7d' or '10s:1d,1m:7d'.</summary>
-        [Parameter(Mandatory = true, Position = 1)]
+        [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet)]
+        [Parameter(Mandatory = true, Position = 1, ParameterSetName = LiteralPathSet)]
         [ArgumentCompleter(typeof(RetentionCompleter))]
         [ValidateNotNullOrEmpty]
         public string[] Retention { get; set; }
@@ -53,6 +54,11 @@ namespace WhisperPS.Commands
 
         protected override void BeginProcessing()
         {
+            if (ParameterSetName == MetricSet)
+            {
+                BeginMetrics();
+                return;
+            }
             // Validated once, before any file: an invalid schema means nothing can be created.
             try
             {
@@ -69,6 +75,11 @@ namespace WhisperPS.Commands
 
         protected override void ProcessRecord()
         {
+            if (ParameterSetName == MetricSet)
+            {
+                ProcessMetrics();
+                return;
+            }
             var seen = new HashSet<string>(PathComparer);
             foreach (string p in ParameterSetName == LiteralPathSet ? LiteralPath : Path)
             {
