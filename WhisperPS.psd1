@@ -18,6 +18,7 @@
         'Get-WhisperInfo'
         'Set-WhisperAggregation'
         'Merge-WhisperFile'
+        'Export-WhisperSeries'
     )
     FunctionsToExport     = @()
     AliasesToExport       = @()

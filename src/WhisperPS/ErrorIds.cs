@@ -57,5 +57,12 @@ namespace WhisperPS
         /// <summary>Merge-WhisperFile asked to merge the destination into itself (InvalidArgument).
         /// Not in the original contract list: added because the engine refuses it.</summary>
         public const string MergeSameFile = "WhisperMergeSameFile";
+
+        /// <summary>Two switches that contradict each other, e.g. -IncludeEmpty with -SkipEmpty (InvalidArgument).</summary>
+        public const string ParameterConflict = "WhisperParameterConflict";
+
+        /// <summary>Export-WhisperSeries -Append to a file whose header names columns the export does not have
+        /// (InvalidData); -Force appends anyway, leaving those columns empty, as Export-Csv -Append -Force does.</summary>
+        public const string ExportColumnsMismatch = "WhisperExportColumnsMismatch";
     }
 }

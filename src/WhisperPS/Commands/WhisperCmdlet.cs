@@ -46,8 +46,14 @@ namespace WhisperPS.Commands
 
         public void Dispose()
         {
+            Dispose(true);
             _cancellation.Dispose();
             GC.SuppressFinalize(this);
+        }
+
+        /// <summary>Releases what a cmdlet holds open (e.g. an output file), also after Ctrl+C or an error.</summary>
+        protected virtual void Dispose(bool disposing)
+        {
         }
 
         /// <summary>Stops the pipeline, not with an error, once the user has asked to stop.</summary>
