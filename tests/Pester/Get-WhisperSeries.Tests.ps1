@@ -15,14 +15,15 @@ Describe 'Get-WhisperSeries' {
         $p[0] | Should -BeOfType WhisperPS.WhisperPoint
         $p[0].PSObject.Properties.Name | Should -Be @('Path', 'Timestamp', 'UnixTime', 'Value')
         $p[0].Path | Should -Be $File
-        $p[0].Timestamp.Kind | Should -Be 'Utc'
-        $p[0].Timestamp | Should -Be ([DateTimeOffset]::FromUnixTimeSeconds($p[0].UnixTime).UtcDateTime)
+        $p[0].Timestamp | Should -BeOfType [DateTimeOffset]
+        $p[0].Timestamp.Offset | Should -Be ([TimeSpan]::Zero)
+        $p[0].Timestamp | Should -Be ([DateTimeOffset]::FromUnixTimeSeconds($p[0].UnixTime))
         $p | ForEach-Object { $_.Value | Should -BeOfType double }
         (($p | ConvertTo-Csv -NoTypeInformation)[0]) | Should -Be '"Path","Timestamp","UnixTime","Value"'
     }
 
-    It 'defaults to the last 24 hours, as whisper-fetch does' {
-        $p = Get-WhisperSeries -LiteralPath $File -Now $Now
+    It 'defaults to the last 24 hours, as whisper-fetch does (every slot with -IncludeEmpty)' {
+        $p = Get-WhisperSeries -LiteralPath $File -Now $Now -IncludeEmpty
         $p | Should -HaveCount 1440
         $p[0].UnixTime | Should -Be ($Now - 86400 - ($Now - 86400) % 60 + 60)
         $p[-1].UnixTime | Should -Be ($Now - $Now % 60)
@@ -44,15 +45,15 @@ Describe 'Get-WhisperSeries' {
     }
 
     It 'picks the coarser archive for an older range, as whisper does' {
-        $p = Get-WhisperSeries -LiteralPath $File -Now $Now -From -3d
+        $p = Get-WhisperSeries -LiteralPath $File -Now $Now -From -3d -IncludeEmpty
         ($p[1].UnixTime - $p[0].UnixTime) | Should -Be 300
     }
 
     It 'reads the archive given by -Archive, clamping -From to its retention' {
-        $p = Get-WhisperSeries -LiteralPath $File -Now $Now -From -10d -Archive 0
+        $p = Get-WhisperSeries -LiteralPath $File -Now $Now -From -10d -Archive 0 -IncludeEmpty
         ($p[1].UnixTime - $p[0].UnixTime) | Should -Be 60
         $p | Should -HaveCount 2880
-        $q = Get-WhisperSeries -LiteralPath $File -Now $Now -From -1h -Archive 1
+        $q = Get-WhisperSeries -LiteralPath $File -Now $Now -From -1h -Archive 1 -IncludeEmpty
         ($q[1].UnixTime - $q[0].UnixTime) | Should -Be 300
         $q | Should -HaveCount 12
     }
@@ -63,10 +64,24 @@ Describe 'Get-WhisperSeries' {
         $err[0].TargetObject | Should -Be $File
     }
 
-    It '-SkipEmpty leaves out slots without a value' {
-        $p = Get-WhisperSeries -LiteralPath $File -Now $Now -SkipEmpty
+    It 'leaves out slots without a value by default, and with the old -SkipEmpty' {
+        $p = Get-WhisperSeries -LiteralPath $File -Now $Now
         $p | Should -HaveCount 180
         $p | ForEach-Object { $_.Value | Should -Not -BeNullOrEmpty }
+        (Get-WhisperSeries -LiteralPath $File -Now $Now -SkipEmpty | ForEach-Object UnixTime) | Should -Be ($p | ForEach-Object UnixTime)
+    }
+
+    It 'Measure-Object Value -Average averages the stored values, not empty slots as 0' {
+        # 180 values 0.25 .. 179.25 among 1440 slots: the mean of the values is 89.75; counting the empty
+        # slots as 0 (what the old default gave) would say 11.22.
+        $m = Get-WhisperSeries -LiteralPath $File -Now $Now | Measure-Object Value -Average
+        $m.Count | Should -Be 180
+        $m.Average | Should -Be 89.75
+    }
+
+    It 'refuses -IncludeEmpty with -SkipEmpty as WhisperParameterConflict' {
+        { Get-WhisperSeries -LiteralPath $File -Now $Now -IncludeEmpty -SkipEmpty } |
+            Should -Throw -ErrorId 'WhisperParameterConflict,WhisperPS.Commands.GetWhisperSeriesCommand'
     }
 
     It 'returns nothing, without an error, for a range outside the retention' {
@@ -96,7 +111,7 @@ Describe 'Get-WhisperSeries' {
             $null = $ps.AddScript({
                 param($Module, $File)
                 Import-Module $Module
-                while ($true) { Get-WhisperSeries -LiteralPath $File -From -30d | ForEach-Object { Start-Sleep -Milliseconds 1 } }
+                while ($true) { Get-WhisperSeries -LiteralPath $File -From -30d -IncludeEmpty | ForEach-Object { Start-Sleep -Milliseconds 1 } }
             }).AddArgument((Get-WhisperModulePath)).AddArgument($File)
             $async = $ps.BeginInvoke()
             Start-Sleep -Milliseconds 1500

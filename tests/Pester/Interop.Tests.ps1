@@ -165,7 +165,7 @@ Describe 'Interop with python whisper 1.1.4 (randomized)' {
         $valuesCompared = 0
         for ($i = 0; $i -lt $c.fetches.Count; $i++) {
             $w = $c.fetches[$i]
-            $ours = @(Get-WhisperSeries -LiteralPath $c.path -From $w.from -Until $w.until -Now $w.now |
+            $ours = @(Get-WhisperSeries -LiteralPath $c.path -From $w.from -Until $w.until -Now $w.now -IncludeEmpty |
                 ForEach-Object { '{0}={1}' -f $_.UnixTime, (ConvertTo-PyRepr $_.Value) })
             $theirs = @($expected[$i] | Where-Object { $null -ne $_ } | ForEach-Object {
                 $t, $v = $_ -split '=', 2
@@ -190,7 +190,7 @@ Describe 'Interop with the whisper command-line tools' {
         $from = $clock - 3000; $until = $clock - 200
         $json = (& /usr/bin/whisper-fetch --json --from $from --until $until $f) -join "`n" | ConvertFrom-Json
         $LASTEXITCODE | Should -Be 0
-        $ours = @(Get-WhisperSeries -LiteralPath $f -From $from -Until $until)
+        $ours = @(Get-WhisperSeries -LiteralPath $f -From $from -Until $until -IncludeEmpty)
         $ours.Count | Should -Be $json.values.Count
         $ours[0].UnixTime | Should -Be $json.start
         ($ours[1].UnixTime - $ours[0].UnixTime) | Should -Be $json.step

@@ -40,7 +40,7 @@ Describe 'Pipelines and files the PowerShell way' {
         $err | Should -HaveCount 1
         $err[0].FullyQualifiedErrorId | Should -Be 'WhisperFileCorrupt,WhisperPS.Commands.GetWhisperInfoCommand'
         $err[0].TargetObject | Should -Be (Join-Path $dir 'm17.wsp')
-        $out2 = Get-ChildItem -LiteralPath $dir -Filter *.wsp | Get-WhisperSeries -Now $Now -From -5min -ErrorVariable err2 -ErrorAction SilentlyContinue
+        $out2 = Get-ChildItem -LiteralPath $dir -Filter *.wsp | Get-WhisperSeries -Now $Now -From -5min -IncludeEmpty -ErrorVariable err2 -ErrorAction SilentlyContinue
         $out2 | Should -HaveCount (49 * 5)
         $err2 | Should -HaveCount 1
     }
@@ -66,8 +66,8 @@ Describe 'Pipelines and files the PowerShell way' {
         $copy = (New-WhisperFile (Join-Path $dir 'copy.wsp') $info.Retention -AggregationMethod $info.AggregationMethod -XFilesFactor $info.XFilesFactor).Path
         Import-Csv -LiteralPath $csv | Add-WhisperPoint -LiteralPath $copy -Now $Now -ErrorVariable err
         $err.Count | Should -Be 0
-        $a = Get-WhisperSeries -LiteralPath $src -Now $Now -From -1h | ForEach-Object { "$($_.UnixTime)=$(ConvertTo-Bits $_.Value)" }
-        $b = Get-WhisperSeries -LiteralPath $copy -Now $Now -From -1h | ForEach-Object { "$($_.UnixTime)=$(ConvertTo-Bits $_.Value)" }
+        $a = Get-WhisperSeries -LiteralPath $src -Now $Now -From -1h -IncludeEmpty | ForEach-Object { "$($_.UnixTime)=$(ConvertTo-Bits $_.Value)" }
+        $b = Get-WhisperSeries -LiteralPath $copy -Now $Now -From -1h -IncludeEmpty | ForEach-Object { "$($_.UnixTime)=$(ConvertTo-Bits $_.Value)" }
         $a | Should -HaveCount 360
         @($a | Where-Object { $_ -notlike '*=None' }).Count | Should -Be 257
         $b | Should -Be $a

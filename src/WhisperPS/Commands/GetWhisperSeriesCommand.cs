@@ -1,8 +1,6 @@
 using System;
-using System.Globalization;
 using System.Management.Automation;
 using WhisperPS.Engine;
-using WhisperPS.Engine.IO;
 
 namespace WhisperPS.Commands
 {
@@ -12,22 +10,22 @@ namespace WhisperPS.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "WhisperSeries", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(WhisperPoint))]
-    public sealed class GetWhisperSeriesCommand : WhisperRangeCmdlet
+    public sealed class GetWhisperSeriesCommand : WhisperSeriesCmdlet
     {
-
-        /// <summary>Read this archive (0 = finest) instead of the one whisper would choose.</summary>
-        [Parameter]
-        [ValidateRange(0, int.MaxValue)]
-        public int Archive { get; set; }
-
-        /// <summary>Leave out slots without a value.</summary>
+        /// <summary>Leave out slots without a value: the default; kept so existing scripts still bind.</summary>
         [Parameter]
         public SwitchParameter SkipEmpty { get; set; }
 
-        /// <summary>As whisper-fetch: the last 24 hours. The start is exclusive, as in whisper.</summary>
-        internal override long DefaultFrom(long now) => now - 86400;
-
-        protected override void BeginProcessing() => ResolveRange();
+        protected override void BeginProcessing()
+        {
+            if (IncludeEmpty && SkipEmpty)
+            {
+                ThrowTerminatingError(WhisperErrors.Create(
+                    new ArgumentException("-IncludeEmpty and -SkipEmpty contradict each other; give one of them."),
+                    ErrorIds.ParameterConflict, ErrorCategory.InvalidArgument, null));
+            }
+            ResolveRange();
+        }
 
         protected override void ProcessRecord()
         {
@@ -37,7 +35,7 @@ namespace WhisperPS.Commands
                 FetchResult result;
                 try
                 {
-                    result = Fetch(file.Path);
+                    result = FetchSeries(file.Path);
                 }
                 catch (Exception ex) when (WhisperErrors.IsFileError(ex))
                 {
@@ -49,51 +47,10 @@ namespace WhisperPS.Commands
                 for (int i = 0; i < result.Count; i++)
                 {
                     double? value = result[i];
-                    if (SkipEmpty && !value.HasValue) continue;
+                    if (!IncludeEmpty && !value.HasValue) continue;
                     if ((i & 1023) == 0) ThrowIfStopping();
                     WriteObject(new WhisperPoint(file.Path, result.TimestampAt(i), value));
                 }
-            }
-        }
-
-        // Reads the whole range and closes the file before anything is written to the pipeline, so a slow
-        // consumer never holds the file's lock.
-        private FetchResult Fetch(string path)
-        {
-            using (var f = WhisperFile.Open(path, FileOpenMode.Read))
-            {
-                long from = RangeFrom;
-                long? secondsPerPoint = null;
-                if (IsBound(nameof(Archive)))
-                {
-                    var archives = f.Header.Archives;
-                    if (Archive >= archives.Count)
-                    {
-                        WriteError(WhisperErrors.Create(
-                            new ArgumentOutOfRangeException(nameof(Archive), Archive, "'" + path + "' has " + archives.Count +
-                                " archive(s); -Archive must be between 0 and " + (archives.Count - 1) + "."),
-                            ErrorIds.ArchiveInvalid, ErrorCategory.InvalidArgument, path));
-                        return null;
-                    }
-                    var archive = archives[Archive];
-                    // Clamp to what this archive holds, so every slot returned is a real read of it.
-                    from = Math.Max(from, RangeNow - archive.Retention);
-                    secondsPerPoint = archive.SecondsPerPoint;
-                    if (from > RangeUntil)
-                    {
-                        WriteVerbose("'" + path + "': the range ends before archive " + Archive + "'s retention begins; no points.");
-                        return null;
-                    }
-                }
-                WriteVerbose("Fetching '" + path + "' from " + FormatUnix(from) + " until " + FormatUnix(RangeUntil) +
-                             " (now " + FormatUnix(RangeNow) + ").");
-                var result = f.Fetch(from, RangeUntil, RangeNow, secondsPerPoint);
-                if (result == null)
-                    WriteVerbose("'" + path + "': the range is outside the file's retention; no points.");
-                else
-                    WriteVerbose("'" + path + "': " + result.Count.ToString(CultureInfo.InvariantCulture) +
-                                 " slot(s) of " + result.Step.ToString(CultureInfo.InvariantCulture) + "s.");
-                return result;
             }
         }
     }

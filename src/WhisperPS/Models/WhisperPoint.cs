@@ -5,8 +5,9 @@ namespace WhisperPS
 {
     /// <summary>
     /// One slot of a series. The property order is the CSV column order and never changes: Path, Timestamp,
-    /// UnixTime, Value. UnixTime is there because Export-Csv writes DateTime in the current culture without its
-    /// Kind; UnixTime reads back exactly on any machine (Add-WhisperPoint prefers it).
+    /// UnixTime, Value. Timestamp is a DateTimeOffset at +00:00 so that Export-Csv and ConvertTo-Json write its
+    /// zone in every culture (a DateTime would be written without it and read back as local time); UnixTime reads
+    /// back exactly on any machine (Add-WhisperPoint prefers it).
     /// </summary>
     public sealed class WhisperPoint : IComparable<WhisperPoint>, IComparable
     {
@@ -20,8 +21,8 @@ namespace WhisperPS
         /// <summary>Full filesystem path of the file the point belongs to.</summary>
         public string Path { get; }
 
-        /// <summary>The slot's time, UTC.</summary>
-        public DateTime Timestamp => DateTimeOffset.FromUnixTimeSeconds(UnixTime).UtcDateTime;
+        /// <summary>The slot's time, at offset +00:00.</summary>
+        public DateTimeOffset Timestamp => DateTimeOffset.FromUnixTimeSeconds(UnixTime);
 
         /// <summary>The slot's time in Unix seconds, as whisper stores it.</summary>
         public long UnixTime { get; }
