@@ -52,6 +52,33 @@ namespace WhisperPS.Export
             return sb.Append('"').ToString();
         }
 
+        /// <summary>Appends the field as <see cref="Field"/> writes it, without a string of its own.</summary>
+        internal void AppendField(RowBuffer row, string value)
+        {
+            if (value == null) return;
+            bool quote = Quoting == CsvQuoting.Always ||
+                         (Quoting == CsvQuoting.AsNeeded && (value.IndexOf(Delimiter) >= 0 || value.IndexOf('\n') >= 0 || value.IndexOf('"') >= 0));
+            if (!quote)
+            {
+                row.Append(value);
+                return;
+            }
+            row.Append('"');
+            if (value.IndexOf('"') < 0)
+            {
+                row.Append(value);
+            }
+            else
+            {
+                foreach (char c in value)
+                {
+                    if (c == '"') row.Append('"');
+                    row.Append(c);
+                }
+            }
+            row.Append('"');
+        }
+
         /// <summary>A header line from column names.</summary>
         internal string Line(string[] fields)
         {

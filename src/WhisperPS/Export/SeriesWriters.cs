@@ -148,10 +148,10 @@ namespace WhisperPS.Export
                         Row.Append(_times.Get(unixTime));
                         break;
                     case PointColumn.UnixTime:
-                        Row.Append(_format.Field(_format.Number(unixTime)));
+                        _format.AppendField(Row, _format.Number(unixTime));
                         break;
                     case PointColumn.Value:
-                        if (known) Row.Append(_format.Field(_format.Number(value)));
+                        if (known) _format.AppendField(Row, _format.Number(value));
                         break;
                 }
             }

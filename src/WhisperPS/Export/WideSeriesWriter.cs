@@ -216,11 +216,11 @@ namespace WhisperPS.Export
                     _row.Clear();
                     _row.Append(_format.Field(_format.Timestamp(t)));
                     _row.Append(_format.Delimiter);
-                    _row.Append(_format.Field(_format.Number(t)));
+                    _format.AppendField(_row, _format.Number(t));
                     foreach (var c in _columns)
                     {
                         _row.Append(_format.Delimiter);
-                        if (c.Known[k]) _row.Append(_format.Field(_format.Number(c.Values[k])));
+                        if (c.Known[k]) _format.AppendField(_row, _format.Number(c.Values[k]));
                     }
                     _row.WriteLineTo(_writer);
                     Rows++;
