@@ -26,6 +26,7 @@
         'Get-WhisperSlot'
         'Get-CarbonStorageSchema'
         'Test-WhisperSchema'
+        'Export-WhisperSeries'
     )
     FunctionsToExport     = @()
     AliasesToExport       = @()

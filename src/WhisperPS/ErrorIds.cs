@@ -73,5 +73,8 @@ namespace WhisperPS
         /// <summary>storage-schemas.conf or storage-aggregation.conf that carbon-cache would refuse to start with, or a
         /// pattern construct WhisperPS cannot follow faithfully (InvalidData; the target is the file).</summary>
         public const string CarbonConfigurationInvalid = "CarbonConfigurationInvalid";
+        /// <summary>Export-WhisperSeries -Append to a file whose header names columns the export does not have
+        /// (InvalidData); -Force appends anyway, leaving those columns empty, as Export-Csv -Append -Force does.</summary>
+        public const string ExportColumnsMismatch = "WhisperExportColumnsMismatch";
     }
 }

@@ -1,8 +1,6 @@
 using System;
-using System.Globalization;
 using System.Management.Automation;
 using WhisperPS.Engine;
-using WhisperPS.Engine.IO;
 
 namespace WhisperPS.Commands
 {
@@ -12,33 +10,11 @@ namespace WhisperPS.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "WhisperSeries", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(WhisperPoint))]
-    public sealed class GetWhisperSeriesCommand : WhisperRangeCmdlet
+    public sealed class GetWhisperSeriesCommand : WhisperSeriesCmdlet
     {
-
-        /// <summary>Read this archive (0 = finest) instead of the one whisper would choose.</summary>
-        [Parameter]
-        [ValidateRange(0, int.MaxValue)]
-        public int Archive { get; set; }
-
-        /// <summary>
-        /// Also emit slots without a value (Value $null). Off by default, so that the obvious
-        /// <c>Get-WhisperSeries | Measure-Object Value -Average</c> is not skewed by empty slots counted as 0.
-        /// </summary>
-        [Parameter]
-        public SwitchParameter IncludeEmpty { get; set; }
-
-        /// <summary>How long to wait for each file's lock (held by a writer such as carbon-cache) before failing
-        /// with WhisperLockTimeout; default: as long as it takes.</summary>
-        [Parameter]
-        [ValidateRange(0, int.MaxValue)]
-        public double LockTimeout { get; set; }
-
         /// <summary>Leave out slots without a value: the default; kept so existing scripts still bind.</summary>
         [Parameter]
         public SwitchParameter SkipEmpty { get; set; }
-
-        /// <summary>As whisper-fetch: the last 24 hours. The start is exclusive, as in whisper.</summary>
-        internal override long DefaultFrom(long now) => now - 86400;
 
         protected override void BeginProcessing()
         {
@@ -59,7 +35,7 @@ namespace WhisperPS.Commands
                 FetchResult result;
                 try
                 {
-                    result = Fetch(file.Path);
+                    result = FetchSeries(file.Path);
                 }
                 catch (Exception ex) when (WhisperErrors.IsFileError(ex))
                 {
@@ -75,42 +51,6 @@ namespace WhisperPS.Commands
                     if ((i & 1023) == 0) ThrowIfStopping();
                     WriteObject(new WhisperPoint(file.Path, result.TimestampAt(i), value));
                 }
-            }
-        }
-
-        // Reads the whole range and closes the file before anything is written to the pipeline, so a slow
-        // consumer never holds the file's lock.
-        private FetchResult Fetch(string path)
-        {
-            using (var f = WhisperFile.Open(path, FileOpenMode.Read, IsBound(nameof(LockTimeout)) ? TimeSpan.FromSeconds(LockTimeout) : (TimeSpan?)null))
-            {
-                long from = RangeFrom;
-                long? secondsPerPoint = null;
-                if (IsBound(nameof(Archive)))
-                {
-                    var archives = f.Header.Archives;
-                    if (Archive >= archives.Count)
-                    {
-                        WriteError(WhisperErrors.Create(
-                            new ArgumentOutOfRangeException(nameof(Archive), Archive, "'" + path + "' has " + archives.Count +
-                                " archive(s); -Archive must be between 0 and " + (archives.Count - 1) + "."),
-                            ErrorIds.ArchiveInvalid, ErrorCategory.InvalidArgument, path));
-                        return null;
-                    }
-                    // Exactly whisper's fetch(path, from, until, now, archiveToSelect=<this archive's step>): the range
-                    // is clamped to the file's retention, not this archive's, so a range longer than the archive keeps
-                    // wraps round its ring and the slots it no longer holds come back empty, as in whisper.
-                    secondsPerPoint = archives[Archive].SecondsPerPoint;
-                }
-                WriteVerbose("Fetching '" + path + "' from " + FormatUnix(from) + " until " + FormatUnix(RangeUntil) +
-                             " (now " + FormatUnix(RangeNow) + ").");
-                var result = f.Fetch(from, RangeUntil, RangeNow, secondsPerPoint);
-                if (result == null)
-                    WriteVerbose("'" + path + "': the range is outside the file's retention; no points.");
-                else
-                    WriteVerbose("'" + path + "': " + result.Count.ToString(CultureInfo.InvariantCulture) +
-                                 " slot(s) of " + result.Step.ToString(CultureInfo.InvariantCulture) + "s.");
-                return result;
             }
         }
     }

@@ -46,8 +46,14 @@ namespace WhisperPS.Commands
 
         public void Dispose()
         {
+            Dispose(true);
             _cancellation.Dispose();
             GC.SuppressFinalize(this);
+        }
+
+        /// <summary>Releases what a cmdlet holds open (e.g. an output file), also after Ctrl+C or an error.</summary>
+        protected virtual void Dispose(bool disposing)
+        {
         }
 
         /// <summary>Stops the pipeline, not with an error, once the user has asked to stop.</summary>
@@ -76,7 +82,12 @@ namespace WhisperPS.Commands
                 ProviderInfo provider;
                 try
                 {
-                    if (literal)
+                    if (literal && TryFileSystemPath(p, out string direct))
+                    {
+                        files = new List<string> { direct };
+                        provider = null;
+                    }
+                    else if (literal)
                     {
                         files = new List<string> { SessionState.Path.GetUnresolvedProviderPathFromPSPath(p, out provider, out _) };
                     }
@@ -100,7 +111,7 @@ namespace WhisperPS.Commands
                     WriteError(WhisperErrors.NotFileSystem(p, "unknown"));
                     continue;
                 }
-                if (!IsFileSystem(provider))
+                if (provider != null && !IsFileSystem(provider))
                 {
                     WriteError(WhisperErrors.NotFileSystem(p, provider.Name));
                     continue;
@@ -121,6 +132,26 @@ namespace WhisperPS.Commands
                 }
             }
             return result;
+        }
+
+        private const string FileSystemPrefix = @"Microsoft.PowerShell.Core\FileSystem::";
+
+        /// <summary>
+        /// The provider path of a literal path that needs no provider to resolve: a FileInfo's PSPath
+        /// (Microsoft.PowerShell.Core\FileSystem::/a/b.wsp) or a fully qualified path, without . or .. segments. The
+        /// provider's resolution costs more than reading a small file, which a tree of thousands of files pays per file.
+        /// </summary>
+        internal static bool TryFileSystemPath(string p, out string path)
+        {
+            path = p.StartsWith(FileSystemPrefix, StringComparison.OrdinalIgnoreCase) ? p.Substring(FileSystemPrefix.Length) : p;
+            bool qualified = System.IO.Path.DirectorySeparatorChar == '\\'
+                ? path.Length >= 3 && char.IsLetter(path[0]) && path[1] == ':' && (path[2] == '\\' || path[2] == '/')
+                : path.Length >= 1 && path[0] == '/';
+            if (qualified && path.IndexOf("/.", StringComparison.Ordinal) < 0 && path.IndexOf("\\.", StringComparison.Ordinal) < 0 &&
+                path.IndexOf("//", StringComparison.Ordinal) < 0 && path.IndexOf("\\\\", StringComparison.Ordinal) < 0 && path.IndexOf('*') < 0 && path.IndexOf('?') < 0)
+                return true;
+            path = null;
+            return false;
         }
 
         /// <summary>Resolves a path for a file that may not exist yet, literally (no wildcards), as New-Item does.

@@ -1,0 +1,372 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Text;
+using WhisperPS.Engine;
+using WhisperPS.Engine.IO;
+using WhisperPS.Export;
+
+namespace WhisperPS.Commands
+{
+    /// <summary>The shapes Export-WhisperSeries writes.</summary>
+    public enum SeriesExportFormat
+    {
+        /// <summary>What <c>Get-WhisperSeries | Export-Csv</c> writes, byte for byte.</summary>
+        Csv,
+
+        /// <summary>One JSON object per slot and line, invariant and exact.</summary>
+        JsonLines,
+
+        /// <summary>One row per time, one column per file, on the common step.</summary>
+        Wide,
+    }
+
+    /// <summary>
+    /// Export-WhisperSeries: what Get-WhisperSeries reads, written straight to a file with no PowerShell object per
+    /// point. -Path/-LiteralPath name the output file, as for Export-Csv; the whisper files come from -InputPath,
+    /// -LiteralInputPath or the pipeline.
+    /// </summary>
+    /// <remarks>
+    /// The output -Path and -LiteralPath hide the input ones that WhisperFileInputCmdlet declares: PowerShell binds
+    /// the most derived property of a name, so the range, archive and fetch code stay shared with Get-WhisperSeries.
+    /// </remarks>
+    [Cmdlet(VerbsData.Export, "WhisperSeries", DefaultParameterSetName = InputPathSet, SupportsShouldProcess = true)]
+    [OutputType(typeof(void))]
+    public sealed class ExportWhisperSeriesCommand : WhisperSeriesCmdlet
+    {
+        private const string InputPathSet = "InputPath";
+        private const string LiteralInputPathSet = "LiteralInputPath";
+        private const int ProgressActivityId = 0x5751;
+
+        private string _output;
+        private bool _skip;
+        private FileStream _stream;
+        private StreamWriter _writer;
+        private CsvFormat _format;
+        private LongSeriesWriter _long;
+        private bool _headerDue;
+        private string[] _appendHeader;
+        private FileInfo _readOnly;
+        private readonly List<string> _wideFiles = new List<string>();
+        private readonly HashSet<string> _wideSeen = new HashSet<string>(PathComparer);
+        private readonly Stopwatch _progressClock = Stopwatch.StartNew();
+        private long _files;
+        private long _progressCalls;
+
+        /// <summary>The output file. Taken literally (no wildcards), as a file name for a new file is.</summary>
+        [Parameter(Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public new string Path { get; set; }
+
+        /// <summary>The output file, literally; the same as -Path (kept for Export-Csv's muscle memory).</summary>
+        [Parameter]
+        [Alias("LP")]
+        [ValidateNotNullOrEmpty]
+        public new string LiteralPath { get; set; }
+
+        /// <summary>Whisper files to export; wildcards allowed.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = InputPathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] InputPath { get; set; }
+
+        /// <summary>Whisper files to export, literally; FileInfo from Get-ChildItem binds here by its PSPath.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = LiteralInputPathSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath", "LIP")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralInputPath { get; set; }
+
+        [Parameter]
+        public SeriesExportFormat Format { get; set; }
+
+        [Parameter]
+        public SwitchParameter Append { get; set; }
+
+        [Parameter]
+        [EncodingTransformation]
+        [ArgumentCompleter(typeof(EncodingCompleter))]
+        [ValidateNotNull]
+        public Encoding Encoding { get; set; }
+
+        [Parameter]
+        public char Delimiter { get; set; }
+
+        [Parameter]
+        public SwitchParameter UseCulture { get; set; }
+
+        [Parameter]
+        [Alias("UQ")]
+        public CsvQuoting UseQuotes { get; set; } = CsvQuoting.Always;
+
+        [Parameter]
+        public SwitchParameter NoHeader { get; set; }
+
+        [Parameter]
+        [Alias("NoOverwrite")]
+        public SwitchParameter NoClobber { get; set; }
+
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            if (IsBound(nameof(Path)) == IsBound(nameof(LiteralPath)))
+                Conflict("Give the output file with -Path or with -LiteralPath (one of them).");
+            if (IsBound(nameof(Delimiter)) && UseCulture)
+                Conflict("-Delimiter and -UseCulture both choose the delimiter; give one of them.");
+            if (Format == SeriesExportFormat.JsonLines &&
+                (IsBound(nameof(Delimiter)) || UseCulture || IsBound(nameof(UseQuotes)) || NoHeader))
+                Conflict("-Delimiter, -UseCulture, -UseQuotes and -NoHeader apply to the Csv and Wide formats, not JsonLines.");
+            ResolveRange();
+
+            string given = IsBound(nameof(Path)) ? Path : LiteralPath;
+            _output = ResolveNewFile(given, out var error);
+            if (_output == null) ThrowTerminatingError(error);
+            if (!ShouldProcess(_output, "Export whisper series (" + Format + ")"))
+            {
+                _skip = true;
+                return;
+            }
+            char delimiter = UseCulture ? CultureInfo.CurrentCulture.TextInfo.ListSeparator[0] : IsBound(nameof(Delimiter)) ? Delimiter : ',';
+            _format = new CsvFormat(delimiter, UseQuotes, CultureInfo.CurrentCulture);
+            Open();
+            if (Format == SeriesExportFormat.Csv)
+            {
+                _long = new CsvSeriesWriter(_writer, _format, _appendHeader == null ? null : ReconcileAppendHeader());
+                _headerDue = _appendHeader == null && !NoHeader;
+            }
+            else if (Format == SeriesExportFormat.JsonLines)
+            {
+                _long = new JsonLinesSeriesWriter(_writer);
+            }
+        }
+
+        protected override void ProcessRecord()
+        {
+            if (_skip) return;
+            bool literal = ParameterSetName == LiteralInputPathSet;
+            foreach (var file in ResolveExistingFiles(literal ? LiteralInputPath : InputPath, literal))
+            {
+                ThrowIfStopping();
+                if (PathComparer.Equals(file.Path, _output)) continue; // *.* matched the file being written
+                if (Format == SeriesExportFormat.Wide)
+                {
+                    if (_wideSeen.Add(file.Path)) _wideFiles.Add(file.Path);
+                    continue;
+                }
+                FetchResult result;
+                try
+                {
+                    result = FetchSeries(file.Path);
+                }
+                catch (Exception ex) when (WhisperErrors.IsFileError(ex))
+                {
+                    WriteFileError(ex, file.Path, FileAccessIntent.Read);
+                    continue;
+                }
+                _files++;
+                if (result == null) continue;
+                Write(() =>
+                {
+                    if (_headerDue && HasRow(result))
+                    {
+                        // Export-Csv writes its header with the first row, so an export of nothing is an empty file.
+                        _long.WriteHeader();
+                        _headerDue = false;
+                    }
+                    _long.WriteSeries(file.Path, result, IncludeEmpty, ThrowIfStopping);
+                });
+                Progress(file.Path, _long.Rows, -1);
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (_skip) return;
+            if (Format == SeriesExportFormat.Wide) WriteWide();
+            Close();
+            WriteProgress(new ProgressRecord(ProgressActivityId, "Export-WhisperSeries", "Done") { RecordType = ProgressRecordType.Completed });
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            // After Ctrl+C or a terminating error: the writer holds complete rows only, so flushing them leaves a
+            // well-formed file.
+            if (disposing) Close();
+        }
+
+        private bool HasRow(FetchResult result)
+        {
+            if (IncludeEmpty) return result.Count > 0;
+            for (int i = 0; i < result.Count; i++)
+                if (result.TryGetValue(i, out _)) return true;
+            return false;
+        }
+
+        private void WriteWide()
+        {
+            var columns = new List<WideColumn>();
+            foreach (string path in _wideFiles)
+            {
+                try
+                {
+                    using (var f = WhisperFile.Open(path, FileOpenMode.Read))
+                    {
+                        var archive = SelectedArchive(f, path);
+                        if (archive == null) continue;
+                        columns.Add(new WideColumn(path, archive.SecondsPerPoint, f.Header.AggregationMethod, f.Header.XFilesFactor,
+                            RangeNow - (IsBound(nameof(Archive)) ? archive.Retention : f.Header.MaxRetention)));
+                    }
+                }
+                catch (Exception ex) when (WhisperErrors.IsFileError(ex))
+                {
+                    WriteFileError(ex, path, FileAccessIntent.Read);
+                }
+            }
+            if (columns.Count == 0) return;
+            WideSeriesWriter.AssignNames(columns);
+            var wide = new WideSeriesWriter(_writer, _format, columns);
+            WriteVerbose("Wide export of " + columns.Count + " file(s) on a common step of " + wide.Step + "s, " + wide.WindowRows + " row(s) per read window.");
+            Write(() =>
+            {
+                if (_appendHeader == null)
+                {
+                    if (!NoHeader) wide.WriteHeader();
+                }
+                else
+                {
+                    CheckWideAppendHeader(columns);
+                }
+                wide.WriteRows(RangeFrom, Math.Min(RangeUntil, RangeNow), IncludeEmpty,
+                    (c, from, until) => FetchSeries(c.Path, from, until, c.Step),
+                    (c, ex) => WriteFileError(ex, c.Path, FileAccessIntent.Read),
+                    ThrowIfStopping,
+                    (done, total) => Progress(null, wide.Rows, (int)(100 * done / Math.Max(1, total))));
+            });
+        }
+
+        private void CheckWideAppendHeader(List<WideColumn> columns)
+        {
+            var names = new List<string> { "Timestamp", "UnixTime" };
+            foreach (var c in columns) names.Add(c.Name);
+            if (_appendHeader.Length == names.Count && !names.Where((n, i) => !string.Equals(n, _appendHeader[i], StringComparison.OrdinalIgnoreCase)).Any())
+                return;
+            ThrowTerminatingError(WhisperErrors.Create(
+                new InvalidOperationException("Cannot append to '" + _output + "': its columns (" + string.Join(", ", _appendHeader) +
+                    ") are not this export's (" + string.Join(", ", names) + ")."),
+                ErrorIds.ExportColumnsMismatch, ErrorCategory.InvalidData, _output));
+        }
+
+        /// <summary>As Export-Csv -Append: the existing header's columns, in its order; one the points do not have
+        /// is an error unless -Force, which leaves it empty.</summary>
+        private string[] ReconcileAppendHeader()
+        {
+            foreach (string name in _appendHeader)
+            {
+                if (Force || Array.Exists(CsvSeriesWriter.PointColumnNames, n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase))) continue;
+                ThrowTerminatingError(WhisperErrors.Create(
+                    new InvalidOperationException("Cannot append to '" + _output + "': its column '" + name +
+                        "' is not a column of the export (Path, Timestamp, UnixTime, Value). Use -Force to append anyway, leaving it empty."),
+                    ErrorIds.ExportColumnsMismatch, ErrorCategory.InvalidData, name));
+            }
+            return _appendHeader;
+        }
+
+        private void Open()
+        {
+            Encoding encoding = Encoding ?? new UTF8Encoding(false);
+            bool exists = File.Exists(_output);
+            if (exists && NoClobber && !Append)
+            {
+                ThrowTerminatingError(WhisperErrors.Create(
+                    new IOException("The file '" + _output + "' already exists (-NoClobber)."),
+                    ErrorIds.FileExists, ErrorCategory.ResourceExists, _output));
+            }
+            try
+            {
+                if (exists && Append && Format != SeriesExportFormat.JsonLines)
+                {
+                    // Export-Csv -Append: the header comes from the file, and so does the encoding when it has a BOM.
+                    using (var reader = new StreamReader(_output, encoding, true))
+                    {
+                        string first = reader.ReadLine();
+                        if (first != null)
+                        {
+                            _appendHeader = CsvHeader.Split(first, _format.Delimiter);
+                            encoding = reader.CurrentEncoding;
+                        }
+                    }
+                }
+                if (exists && Force)
+                {
+                    var info = new FileInfo(_output);
+                    if ((info.Attributes & FileAttributes.ReadOnly) != 0)
+                    {
+                        info.Attributes &= ~FileAttributes.ReadOnly;
+                        _readOnly = info;
+                    }
+                }
+                _stream = new FileStream(_output, Append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
+                _writer = new StreamWriter(_stream, encoding, 1 << 16);
+            }
+            catch (Exception ex) when (WhisperErrors.IsFileError(ex))
+            {
+                Close();
+                ThrowTerminatingError(WhisperErrors.FromException(ex, _output, FileAccessIntent.Write));
+            }
+        }
+
+        /// <summary>Writes to the output file; an I/O error there ends the export (nothing further can be written).</summary>
+        private void Write(Action write)
+        {
+            try
+            {
+                write();
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                ThrowTerminatingError(WhisperErrors.FromException(ex, _output, FileAccessIntent.Write));
+            }
+        }
+
+        private void Close()
+        {
+            try
+            {
+                _writer?.Dispose();
+                _stream?.Dispose();
+            }
+            finally
+            {
+                _writer = null;
+                _stream = null;
+                if (_readOnly != null)
+                {
+                    _readOnly.Attributes |= FileAttributes.ReadOnly;
+                    _readOnly = null;
+                }
+            }
+        }
+
+        private void Progress(string file, long rows, int percent)
+        {
+            // Reading the clock is a system call on some VMs, dearer than exporting a small file: look every 64 calls.
+            if ((percent < 0 && (++_progressCalls & 63) != 0) || _progressClock.ElapsedMilliseconds < 500) return;
+            _progressClock.Restart();
+            var record = new ProgressRecord(ProgressActivityId, "Export-WhisperSeries",
+                _files.ToString(CultureInfo.CurrentCulture) + " file(s), " + rows.ToString("N0", CultureInfo.CurrentCulture) + " row(s) written to " + _output)
+            { PercentComplete = percent };
+            if (file != null) record.CurrentOperation = file;
+            WriteProgress(record);
+        }
+
+        private void Conflict(string message)
+        {
+            ThrowTerminatingError(WhisperErrors.Create(new ArgumentException(message), ErrorIds.ParameterConflict, ErrorCategory.InvalidArgument, null));
+        }
+    }
+}
