@@ -18,6 +18,8 @@
         'Get-WhisperInfo'
         'Set-WhisperAggregation'
         'Merge-WhisperFile'
+        'Get-CarbonDestination'
+        'Send-CarbonMetric'
     )
     FunctionsToExport     = @()
     AliasesToExport       = @()

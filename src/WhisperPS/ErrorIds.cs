@@ -57,5 +57,17 @@ namespace WhisperPS
         /// <summary>Merge-WhisperFile asked to merge the destination into itself (InvalidArgument).
         /// Not in the original contract list: added because the engine refuses it.</summary>
         public const string MergeSameFile = "WhisperMergeSameFile";
+
+        /// <summary>A carbon.conf, carbon-c-relay config or carbonate.conf gives no usable hash ring (InvalidData).</summary>
+        public const string CarbonConfigInvalid = "CarbonConfigInvalid";
+
+        /// <summary>The destinations or hash settings do not make a ring (InvalidArgument).</summary>
+        public const string CarbonRingInvalid = "CarbonRingInvalid";
+
+        /// <summary>A point has no metric name, value or timestamp to send (InvalidData).</summary>
+        public const string CarbonPointInvalid = "CarbonPointInvalid";
+
+        /// <summary>Points could not be delivered to carbon; the error's target lists them (ConnectionError).</summary>
+        public const string CarbonSendFailed = "CarbonSendFailed";
     }
 }
