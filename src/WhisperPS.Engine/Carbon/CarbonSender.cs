@@ -126,7 +126,7 @@ namespace WhisperPS.Engine.Carbon
             return frame;
         }
 
-        private static int TimestampSize(long t) => t >= int.MinValue && t <= int.MaxValue ? 5 : 2 + 9;
+        private static int TimestampSize(long t) => t >= int.MinValue && t <= int.MaxValue ? 5 : 2 + 8;
 
         private static void WriteTimestamp(Stream s, long t)
         {
