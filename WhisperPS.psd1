@@ -20,6 +20,7 @@
         'Merge-WhisperFile'
         'Get-CarbonDestination'
         'Send-CarbonMetric'
+        'Repair-WhisperFile'
     )
     FunctionsToExport     = @()
     AliasesToExport       = @()

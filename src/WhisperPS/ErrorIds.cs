@@ -69,5 +69,7 @@ namespace WhisperPS
 
         /// <summary>Points could not be delivered to carbon; the error's target lists them (ConnectionError).</summary>
         public const string CarbonSendFailed = "CarbonSendFailed";
+        /// <summary>Repair-WhisperFile given the file being repaired as one of its sources (InvalidArgument).</summary>
+        public const string RepairSameFile = "WhisperRepairSameFile";
     }
 }
