@@ -21,6 +21,9 @@
         'Get-CarbonDestination'
         'Send-CarbonMetric'
         'Repair-WhisperFile'
+        'Test-WhisperFile'
+        'Compare-WhisperFile'
+        'Get-WhisperSlot'
     )
     FunctionsToExport     = @()
     AliasesToExport       = @()
@@ -28,7 +31,10 @@
     PrivateData           = @{
         PSData = @{
             Tags       = @('Graphite', 'Whisper', 'Carbon', 'Metrics', 'TimeSeries', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
-            LicenseUri = 'https://opensource.org/licenses/MIT'
+            # build.ps1 fills these from Directory.Build.props (PackageProjectUrl) and CHANGELOG.md.
+            ProjectUri   = ''
+            LicenseUri   = ''
+            ReleaseNotes = ''
         }
     }
 }

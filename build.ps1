@@ -5,7 +5,13 @@
 
 .DESCRIPTION
     Tasks run in a fixed order whatever order they are given in: Clean, Build, Docs, Test, Demo, Bench, Package.
-    Build always includes Docs, so the module in out/WhisperPS answers Get-Help. Test, Demo and Bench build first.
+    Build always includes Docs, so the module in out/WhisperPS answers Get-Help. Test, Demo, Bench and Package build
+    first. Several tasks can be given as a list (Build, Package) or, through 'dotnet pwsh', as one comma-separated
+    argument (Build,Package).
+
+    Build tools that only the PowerShell Gallery publishes (platyPS, which validates the help markdown) are saved into
+    .tools/psmodules from -PSRepository. Where that repository cannot be reached the build goes on without them and
+    says so.
 
     On a fresh machine with only the .NET SDK:
         dotnet tool restore
@@ -20,27 +26,44 @@
 
 .PARAMETER PowerShell
     The PowerShell executable that runs Pester, the demo and the docs generator (default: this one).
+
+.PARAMETER PSRepository
+    Where build tools come from: the name of a registered PSResourceGet repository (default PSGallery), or the path or
+    URI of a repository folder or feed (an internal mirror, or a local folder of .nupkg files).
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Clean', 'Build', 'Docs', 'Test', 'Demo', 'Bench', 'Package')]
+    [ArgumentCompleter({ param($c, $p, $word) 'Clean', 'Build', 'Docs', 'Test', 'Demo', 'Bench', 'Package' | Where-Object { $_ -like "$word*" } })]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
-    [string] $PowerShell
+    [string] $PowerShell,
+
+    [string] $PSRepository = 'PSGallery'
 )
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3
+
+# 'dotnet pwsh ./build.ps1 Build,Package' hands the list over as one string: split it, then check every name.
+$order = 'Clean', 'Build', 'Docs', 'Test', 'Demo', 'Bench', 'Package'
+$Task = @($Task | ForEach-Object { $_ -split ',' } | ForEach-Object { $_.Trim() } | Where-Object { $_ })
+foreach ($t in $Task) {
+    if ($order -notcontains $t) { throw "Unknown task '$t'. Tasks: $($order -join ', ')." }
+}
 
 $RepoRoot = $PSScriptRoot
 $OutDir = Join-Path $RepoRoot 'out'
 $ModuleOut = Join-Path $OutDir 'WhisperPS'
 $ResultsDir = Join-Path $OutDir 'test-results'
 $ToolsDir = Join-Path $RepoRoot 'tools'
+$BuildToolsDir = Join-Path $RepoRoot '.tools/psmodules'
+# platyPS validates docs/*.md; pinned to the major version whose markdown schema the pages follow.
+$PlatyPSName = 'Microsoft.PowerShell.PlatyPS'
+$PlatyPSVersion = '[1.0.3,2.0)'
 
 function Write-Step([string] $Message) {
     Write-Host "==> $Message"
@@ -55,9 +78,42 @@ function Invoke-Native {
     }
 }
 
-function Get-ModuleVersion {
+function Get-BuildProperty([string] $Name) {
+    # Directory.Build.props is the single source of the version and the project's address.
     [xml] $props = Get-Content -Raw (Join-Path $RepoRoot 'Directory.Build.props')
-    return [string] ($props.Project.PropertyGroup | Where-Object { $_['Version'] } | Select-Object -First 1).Version
+    return [string] ($props.Project.PropertyGroup | Where-Object { $_[$Name] } | Select-Object -First 1).$Name
+}
+
+function Get-ModuleVersion { Get-BuildProperty 'Version' }
+
+function Get-ReleaseNotes([string] $Version) {
+    # The CHANGELOG.md section of this version ('## <version>' up to the next '## ').
+    $lines = Get-Content -LiteralPath (Join-Path $RepoRoot 'CHANGELOG.md')
+    $start = -1
+    for ($i = 0; $i -lt $lines.Count; $i++) {
+        if ($lines[$i] -match ('^## ' + [regex]::Escape($Version) + '(\s|$)')) { $start = $i + 1; break }
+    }
+    if ($start -lt 0) { throw "CHANGELOG.md has no '## $Version' section" }
+    $end = $lines.Count
+    for ($i = $start; $i -lt $lines.Count; $i++) { if ($lines[$i] -match '^## ') { $end = $i; break } }
+    return (($lines[$start..($end - 1)] -join "`n").Trim())
+}
+
+function New-ShippedManifest([string] $Version) {
+    # WhisperPS.psd1 with what the build knows: version, project and licence addresses, release notes, and a
+    # PSCommand_<Cmdlet> tag per cmdlet (what Find-PSResource -CommandName searches; PSResourceGet does not add them).
+    $projectUrl = (Get-BuildProperty 'PackageProjectUrl').TrimEnd('/')
+    $text = Get-Content -Raw (Join-Path $RepoRoot 'WhisperPS.psd1')
+    $data = Import-PowerShellDataFile -LiteralPath (Join-Path $RepoRoot 'WhisperPS.psd1')
+    $notes = Get-ReleaseNotes $Version
+    if ($notes -match "(?m)^'@") { throw "CHANGELOG.md's $Version section may not start a line with '@" }
+    $tags = @($data.PrivateData.PSData.Tags) + @($data.CmdletsToExport | ForEach-Object { "PSCommand_$_" })
+    $text = $text -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion = '$Version'"
+    $text = $text -replace "ProjectUri\s*=\s*'[^']*'", "ProjectUri = '$projectUrl'"
+    $text = $text -replace "LicenseUri\s*=\s*'[^']*'", "LicenseUri = '$projectUrl/blob/main/LICENSE'"
+    $text = $text -replace "Tags\s*=\s*@\([^)]*\)", ("Tags = @(" + (($tags | ForEach-Object { "'$_'" }) -join ', ') + ')')
+    $text = $text -replace "ReleaseNotes\s*=\s*'[^']*'", { "ReleaseNotes = @'`n$notes`n'@" }
+    return $text
 }
 
 function Get-ChildPowerShell {
@@ -122,20 +178,55 @@ function Invoke-Build {
         Copy-Item $source $ModuleOut
     }
     $version = Get-ModuleVersion
-    $manifest = Get-Content -Raw (Join-Path $RepoRoot 'WhisperPS.psd1')
-    $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion = '$version'"
+    $manifest = New-ShippedManifest $version
     [IO.File]::WriteAllText((Join-Path $ModuleOut 'WhisperPS.psd1'), $manifest, (New-Object Text.UTF8Encoding $true))
     if (Test-Path (Join-Path $RepoRoot 'LICENSE')) { Copy-Item (Join-Path $RepoRoot 'LICENSE') $ModuleOut }
-    $null = Test-ModuleManifest (Join-Path $ModuleOut 'WhisperPS.psd1')
+    $null = Test-ModuleManifest (Join-Path $ModuleOut 'WhisperPS.psd1') -ErrorAction Stop
     Write-Host "    module $version at $ModuleOut"
     Invoke-Docs
+}
+
+function Install-BuildTools {
+    # Saves platyPS into .tools/psmodules (never into the user's modules) from -PSRepository; returns that folder,
+    # or $null when no copy is there and the repository cannot supply one.
+    if (Get-ChildItem -Path (Join-Path $BuildToolsDir "$PlatyPSName/*/$PlatyPSName.psd1") -ErrorAction SilentlyContinue) {
+        return $BuildToolsDir
+    }
+    if (-not (Get-Command Save-PSResource -ErrorAction SilentlyContinue)) {
+        Write-Host "    build tools: this PowerShell has no PSResourceGet (Save-PSResource); $PlatyPSName not installed"
+        return $null
+    }
+    $repository = $PSRepository
+    $temporary = $null
+    $isLocation = $PSRepository -match '://' -or (Test-Path -LiteralPath $PSRepository -PathType Container)
+    try {
+        if ($isLocation) {
+            # A folder or feed given by location: registered under a throw-away name for this one call.
+            $temporary = 'WhisperPSBuild' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+            $uri = if ($PSRepository -match '://') { $PSRepository } else { (Resolve-Path -LiteralPath $PSRepository).ProviderPath }
+            Register-PSResourceRepository -Name $temporary -Uri $uri -Trusted -ErrorAction Stop
+            $repository = $temporary
+        }
+        $null = New-Item -ItemType Directory -Force $BuildToolsDir
+        Save-PSResource -Name $PlatyPSName -Version $PlatyPSVersion -Repository $repository -Path $BuildToolsDir -TrustRepository -ErrorAction Stop
+        Write-Host "    build tools: saved $PlatyPSName from '$PSRepository' into $BuildToolsDir"
+        return $BuildToolsDir
+    } catch {
+        Write-Host "    build tools: $PlatyPSName $PlatyPSVersion is not available from '$PSRepository' ($($_.Exception.Message.Split([char]10)[0]))"
+        return $null
+    } finally {
+        if ($temporary) { Unregister-PSResourceRepository -Name $temporary -ErrorAction SilentlyContinue }
+    }
 }
 
 function Invoke-Docs {
     $script = Join-Path $ToolsDir 'Docs.ps1'
     if (-not (Test-Path $script)) { Write-Step 'Docs: tools/Docs.ps1 not present yet; no help built'; return }
     Write-Step 'Docs'
-    $null = Invoke-ChildPowerShell $script @('-RepoRoot', $RepoRoot, '-ModuleOut', $ModuleOut)
+    $docsArgs = @('-RepoRoot', $RepoRoot, '-ModuleOut', $ModuleOut)
+    $tools = Install-BuildTools
+    if ($tools) { $docsArgs += @('-ToolModulePath', $tools) }
+    $null = Invoke-ChildPowerShell $script $docsArgs
 }
 
 function Get-TrxCounts([string] $Path) {
@@ -182,14 +273,23 @@ function Invoke-ToolScript([string] $Name) {
 }
 
 function Invoke-Package {
+    # out/packages/WhisperPS.<version>.nupkg: what Publish-PSResource would upload, installable with
+    # Install-PSResource from any repository that holds it (a file share, an internal feed, the Gallery).
     Write-Step 'Package'
+    if (-not (Get-Command Compress-PSResource -ErrorAction SilentlyContinue)) { throw 'Package needs PSResourceGet 1.1 or later (PowerShell 7.4+ ships it)' }
+    $packages = Join-Path $OutDir 'packages'
+    $nupkg = Join-Path $packages ("WhisperPS.{0}.nupkg" -f (Get-ModuleVersion))
+    if (Test-Path $nupkg) { Remove-Item $nupkg }
+    $null = New-Item -ItemType Directory -Force $packages
+    Compress-PSResource -Path $ModuleOut -DestinationPath $packages
+    if (-not (Test-Path $nupkg)) { throw "Compress-PSResource did not write $nupkg" }
+    Write-Host "    $nupkg"
     $zip = Join-Path $OutDir ("WhisperPS.{0}.zip" -f (Get-ModuleVersion))
     if (Test-Path $zip) { Remove-Item $zip }
     Compress-Archive -Path $ModuleOut -DestinationPath $zip
     Write-Host "    $zip"
 }
 
-$order = 'Clean', 'Build', 'Docs', 'Test', 'Demo', 'Bench', 'Package'
 $wanted = @($order | Where-Object { $Task -contains $_ })
 $needsBuild = @($wanted | Where-Object { $_ -in 'Test', 'Demo', 'Bench', 'Package' }).Count -gt 0
 $built = $false

@@ -9,6 +9,8 @@
        interleaved on fresh copies of the same files, every output compared byte for byte.
     4. Runs the cmdlet workloads (bench/Cmdlets.Bench.ps1) in this pwsh with the built module.
     5. Writes bench/RESULTS.md and bench/results.json and prints the tables.
+    6. Runs each maintenance tool's benchmark (bench/tools/<Tool>.Bench.ps1: the python tool and ours on the same
+       workload in one run), which writes bench/sections/<Tool>.md, and appends every section to RESULTS.md.
     python3-whisper is installed with apt-get when missing (needs root).
 #>
 param(
@@ -19,7 +21,10 @@ param(
     [int] $CmdletRuns = 5,
     [int] $Verify = 200,
     [string[]] $Only,
-    [switch] $SkipCmdlets
+    [switch] $SkipCmdlets,
+    # Which bench/tools/<Tool>.Bench.ps1 to run (default all); sections of tools not run are kept from their last run.
+    [string[]] $Tools,
+    [switch] $SkipTools
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3
@@ -69,3 +74,23 @@ Write-Host '==> bench/RESULTS.md, bench/results.json'
 & dotnet $exe report --engine $engineJson --cmdlets $cmdletJson --md (Join-Path $RepoRoot 'bench/RESULTS.md') --json (Join-Path $RepoRoot 'bench/results.json') @benchArgs
 if ($LASTEXITCODE -ne 0) { throw 'report failed' }
 if ($engineExit -eq 2) { throw 'some engine workload wrote different bytes from python3-whisper: see bench/RESULTS.md' }
+
+# Maintenance tools: each script measures its own workload against the python tool and writes its section.
+$sectionsDir = Join-Path $RepoRoot 'bench/sections'
+$null = New-Item -ItemType Directory -Force $sectionsDir
+if (-not $SkipTools) {
+    foreach ($script in @(Get-ChildItem -Path (Join-Path $RepoRoot 'bench/tools') -Filter '*.Bench.ps1' -ErrorAction SilentlyContinue | Sort-Object Name)) {
+        $tool = $script.Name -replace '\.Bench\.ps1$', ''
+        if ($Tools -and $Tools -notcontains $tool) { continue }
+        Write-Host "==> tool: $tool"
+        & $script.FullName -ModuleManifest (Join-Path $ModuleOut 'WhisperPS.psd1') -OutMarkdown (Join-Path $sectionsDir "$tool.md")
+    }
+}
+$sections = @(Get-ChildItem -Path $sectionsDir -Filter '*.md' -ErrorAction SilentlyContinue | Sort-Object Name)
+if ($sections.Count -gt 0) {
+    $md = Join-Path $RepoRoot 'bench/RESULTS.md'
+    $text = [IO.File]::ReadAllText($md).TrimEnd() + "`n`n# Maintenance tools`n`nEach section below comes from bench/tools/<Tool>.Bench.ps1 (its last run; the date is in the section).`n"
+    foreach ($s in $sections) { $text += "`n" + [IO.File]::ReadAllText($s.FullName).TrimEnd() + "`n" }
+    [IO.File]::WriteAllText($md, $text)
+    Write-Host "    appended $($sections.Count) tool section(s) to bench/RESULTS.md"
+}

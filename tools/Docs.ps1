@@ -8,12 +8,14 @@
 
         tools/Docs.ps1 -RepoRoot <repo> -ModuleOut <repo>/out/WhisperPS
 
-    The MAML comes from docs/<Cmdlet>.md (platyPS v2 markdown). When Microsoft.PowerShell.PlatyPS (v2) or platyPS
-    (v1) is installed it is used; otherwise the project's own fallback generator (tools/DocsMarkdown.ps1) builds the
-    MAML from the markdown's prose and the built module's Get-Command metadata. The script always says which one it
-    used. Whatever the generator, the markdown is first checked against the module: a parameter documented but
-    missing from the cmdlet, a cmdlet parameter without docs, or parameter metadata (type, position, pipeline input,
-    wildcards, aliases) that disagrees with the cmdlet fails the build.
+    The pages are docs/<Cmdlet>.md in platyPS v2 markdown. The project's own generator (tools/DocsMarkdown.ps1)
+    writes the MAML from the markdown's prose and the built module's Get-Command metadata: platyPS 1.0.3's MAML
+    export loses parameter defaults and example code and keeps markdown literally, so it does not ship. When
+    platyPS v2 is in -ToolModulePath (build.ps1 saves it there from -PSRepository), every page must also import
+    without errors or warnings and pass Test-MarkdownCommandHelp. The script says which checks ran. Before that the
+    markdown is checked against the module: a parameter documented but missing from the cmdlet, a cmdlet parameter
+    without docs, or parameter metadata (type, position, pipeline input, wildcards, aliases) that disagrees with the
+    cmdlet fails the build, and so does a page whose HelpUri is not its online address.
 
     -Update rewrites the metadata parts of docs/<Cmdlet>.md (SYNTAX and each parameter's yaml block) from the built
     module, keeping the prose, and creates a skeleton for a cmdlet without a page. New parameters get a
@@ -25,8 +27,8 @@
 .PARAMETER ModuleOut
     The built module folder (out/WhisperPS); en-US/ is written inside it.
 
-.PARAMETER Generator
-    Auto (default: platyPS v2, then platyPS v1, then the fallback), or Fallback to force the project's generator.
+.PARAMETER ToolModulePath
+    A folder holding Microsoft.PowerShell.PlatyPS (as Save-PSResource lays it out); optional.
 
 .PARAMETER Update
     Refresh docs/<Cmdlet>.md from the built module instead of building help.
@@ -35,7 +37,7 @@
 param(
     [Parameter(Mandatory)] [string] $RepoRoot,
     [Parameter(Mandatory)] [string] $ModuleOut,
-    [ValidateSet('Auto', 'Fallback')] [string] $Generator = 'Auto',
+    [string] $ToolModulePath,
     [switch] $Update
 )
 
@@ -55,11 +57,14 @@ if (-not (Test-Path -LiteralPath $manifest)) { throw "The built module is missin
 $module = Import-Module $manifest -Force -PassThru -ErrorAction Stop
 $commands = @(Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Object Name)
 
+$projectUrl = Get-WhisperProjectUrl -RepoRoot $RepoRoot
+
 if ($Update) {
     foreach ($cmd in $commands) {
         $path = Join-Path $docsDir ($cmd.Name + '.md')
-        if (Test-Path -LiteralPath $path) { $doc = Read-WhisperCommandMarkdown -Path $path }
-        else { $doc = New-WhisperCommandMarkdownSkeleton -Command $cmd; Write-Host "    new page $path (fill in the placeholders)" }
+        $helpUri = Get-WhisperHelpUri -ProjectUrl $projectUrl -Name $cmd.Name
+        if (Test-Path -LiteralPath $path) { $doc = Read-WhisperCommandMarkdown -Path $path; Set-WhisperDocsHelpUri -Doc $doc -HelpUri $helpUri }
+        else { $doc = New-WhisperCommandMarkdownSkeleton -Command $cmd -HelpUri $helpUri; Write-Host "    new page $path (fill in the placeholders)" }
         Write-WhisperCommandMarkdown -Doc $doc -Command $cmd -Path $path
         Write-Host "    updated $path"
     }
@@ -86,6 +91,8 @@ foreach ($cmd in $commands) {
     $doc = @($docs | Where-Object { $_.Name -eq $cmd.Name })
     if ($doc.Count -eq 0) { $problems.Add("$($cmd.Name) has no docs/$($cmd.Name).md"); continue }
     foreach ($p in (Test-WhisperCommandMarkdown -Doc $doc[0] -Command $cmd)) { $problems.Add($p) }
+    $helpUri = Get-WhisperHelpUri -ProjectUrl $projectUrl -Name $cmd.Name
+    if ([string] $doc[0].FrontMatter['HelpUri'] -ne $helpUri) { $problems.Add("docs/$($cmd.Name).md: HelpUri must be $helpUri (tools/Docs.ps1 -Update sets it)") }
 }
 $modulePage = Join-Path $docsDir 'WhisperPS.md'
 if (-not (Test-Path -LiteralPath $modulePage)) { $problems.Add('docs/WhisperPS.md (the module page) is missing') }
@@ -106,44 +113,48 @@ if (Test-Path -LiteralPath $culture) { Remove-Item -LiteralPath $culture -Recurs
 $null = New-Item -ItemType Directory -Force -Path $culture
 $target = Join-Path $culture $mamlName
 
-$used = $null
-if ($commands.Count -gt 0 -and $Generator -eq 'Auto') {
-    $v2 = Get-Module -ListAvailable -Name Microsoft.PowerShell.PlatyPS | Sort-Object Version -Descending | Select-Object -First 1
-    $v1 = Get-Module -ListAvailable -Name platyPS | Sort-Object Version -Descending | Select-Object -First 1
-    if ($v2) {
-        try {
-            Import-Module $v2 -ErrorAction Stop
-            $tmp = Join-Path ([IO.Path]::GetTempPath()) ('whisperps-docs-' + [guid]::NewGuid().ToString('N'))
-            $help = @($docs | ForEach-Object { Import-MarkdownCommandHelp -Path $_.Path })
-            $null = $help | Export-MamlCommandHelp -OutputFolder $tmp -Force
-            $made = @(Get-ChildItem -LiteralPath $tmp -Recurse -Filter $mamlName -File)
-            if ($made.Count -ne 1) { throw "Export-MamlCommandHelp did not produce exactly one $mamlName" }
-            Copy-Item -LiteralPath $made[0].FullName -Destination $target
-            Remove-Item -LiteralPath $tmp -Recurse -Force
-            $used = "platyPS v2 (Microsoft.PowerShell.PlatyPS $($v2.Version))"
-        } catch {
-            Write-Warning "Microsoft.PowerShell.PlatyPS $($v2.Version) failed ($($_.Exception.Message)); trying the next generator"
+# Which generator writes the shipped MAML: always the project's own (tools/DocsMarkdown.ps1). platyPS v2 1.0.3's
+# Export-MamlCommandHelp leaves every parameter's default value blank, keeps markdown emphasis and code fences as
+# literal text, writes U+0080 characters and relative related links (which break Get-Help -Online), and leaves the
+# example code empty. platyPS is used for what it does well: when it is present, every page must import without
+# errors or warnings and pass Test-MarkdownCommandHelp, so the pages stay in platyPS's current format.
+$validatedBy = $null
+if ($ToolModulePath -and $docs.Count -gt 0) {
+    $platyManifest = @(Get-ChildItem -Path (Join-Path $ToolModulePath 'Microsoft.PowerShell.PlatyPS/*/Microsoft.PowerShell.PlatyPS.psd1') -ErrorAction SilentlyContinue |
+        Sort-Object { [version] $_.Directory.Name } -Descending)
+    if ($platyManifest.Count -gt 0) {
+        $platy = Import-Module $platyManifest[0].FullName -PassThru -ErrorAction Stop
+        $validatedBy = "platyPS v2 (Microsoft.PowerShell.PlatyPS $($platy.Version))"
+        $platyProblems = New-Object System.Collections.Generic.List[string]
+        foreach ($d in $docs) {
+            $page = 'docs/' + [IO.Path]::GetFileName($d.Path)
+            try {
+                $help = Import-MarkdownCommandHelp -Path $d.Path -ErrorAction Stop
+                foreach ($m in @($help.Diagnostics.Messages)) {
+                    # platyPS reports information too; only errors and warnings are problems.
+                    if ([string] $m.Severity -in 'Error', 'Warning') { $platyProblems.Add("${page}: $($m.Severity): $($m.Identifier) $($m.Message)") }
+                }
+            } catch {
+                $platyProblems.Add("${page}: Import-MarkdownCommandHelp failed: $($_.Exception.Message)")
+            }
+            if (-not (Test-MarkdownCommandHelp -Path $d.Path)) { $platyProblems.Add("${page}: Test-MarkdownCommandHelp is false") }
         }
-    }
-    if (-not $used -and $v1) {
-        try {
-            Import-Module $v1 -ErrorAction Stop
-            $null = New-ExternalHelp -Path @($docs | ForEach-Object { $_.Path }) -OutputPath $culture -Force -ErrorAction Stop
-            if (-not (Test-Path -LiteralPath $target)) { throw "New-ExternalHelp did not write $mamlName" }
-            $used = "platyPS v1 ($($v1.Version))"
-        } catch {
-            # platyPS v1 reads its own (older) markdown schema; the v2 pages may not parse there.
-            Write-Warning "platyPS $($v1.Version) failed ($($_.Exception.Message)); using the fallback generator"
-            if (Test-Path -LiteralPath $target) { Remove-Item -LiteralPath $target -Force }
+        if ($platyProblems.Count -gt 0) {
+            foreach ($p in $platyProblems) { Write-Host "    Docs ERROR: $p" }
+            throw "$($platyProblems.Count) help page problem(s) reported by $validatedBy, listed above"
         }
+        Write-Host "    Docs: $($docs.Count) pages validated by $validatedBy (Import-MarkdownCommandHelp, Test-MarkdownCommandHelp): 0 errors, 0 warnings"
     }
 }
-if (-not $used -and $commands.Count -gt 0) {
-    if ($Generator -eq 'Auto') { Write-Host '    Docs: platyPS not available; using the WhisperPS fallback MAML generator (tools/DocsMarkdown.ps1)' }
-    else { Write-Host '    Docs: -Generator Fallback; using the WhisperPS fallback MAML generator (tools/DocsMarkdown.ps1)' }
+if (-not $validatedBy -and $docs.Count -gt 0) {
+    Write-Host '    Docs: platyPS not available (build.ps1 -PSRepository names where to get it); pages checked by the drift check only'
+}
+
+$used = $null
+if ($commands.Count -gt 0) {
     $xml = ConvertTo-WhisperMaml -Docs $docs.ToArray() -Commands $commands -Generator 'tools/Docs.ps1'
     [IO.File]::WriteAllText($target, $xml, (New-Object System.Text.UTF8Encoding $false))
-    $used = 'WhisperPS fallback generator (not platyPS)'
+    $used = 'WhisperPS MAML generator (tools/DocsMarkdown.ps1)'
 }
 
 if ($used) {

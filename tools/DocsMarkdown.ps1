@@ -547,11 +547,11 @@ function New-WhisperDocsPara([string] $Text) {
 
 function New-WhisperCommandMarkdownSkeleton {
     # A new docs/<Cmdlet>.md with placeholders (which the build rejects until they are replaced).
-    param([System.Management.Automation.CommandInfo] $Command)
+    param([System.Management.Automation.CommandInfo] $Command, [string] $HelpUri)
     return [pscustomobject] @{
         Path             = $null
         Name             = $Command.Name
-        FrontMatter      = [ordered] @{ 'document type' = 'cmdlet'; 'external help file' = 'WhisperPS.dll-Help.xml'; 'HelpUri' = "''"; 'Locale' = 'en-US'; 'Module Name' = 'WhisperPS'; 'ms.date' = (Get-Date -Format 'MM/dd/yyyy'); 'PlatyPS schema version' = '2024-05-01'; 'title' = $Command.Name }
+        FrontMatter      = [ordered] @{ 'document type' = 'cmdlet'; 'external help file' = 'WhisperPS.dll-Help.xml'; 'HelpUri' = $(if ($HelpUri) { $HelpUri } else { "''" }); 'Locale' = 'en-US'; 'Module Name' = 'WhisperPS'; 'ms.date' = (Get-Date -Format 'MM/dd/yyyy'); 'PlatyPS schema version' = '2024-05-01'; 'title' = $Command.Name }
         Synopsis         = "{{ Fill in the Synopsis }}"
         Syntax           = @()
         Aliases          = @()
@@ -711,7 +711,7 @@ function ConvertTo-WhisperMaml {
     $stream = New-Object System.IO.MemoryStream
     $w = [System.Xml.XmlWriter]::Create($stream, $settings)
     $w.WriteStartDocument()
-    $w.WriteComment(" Generated from docs/*.md by $Generator (WhisperPS fallback MAML generator; not platyPS). Do not edit: change docs/<Cmdlet>.md and rebuild. ")
+    $w.WriteComment(" Generated from docs/*.md by $Generator (the WhisperPS MAML generator, tools/DocsMarkdown.ps1). Do not edit: change docs/<Cmdlet>.md and rebuild. ")
     $w.WriteStartElement('helpItems', $nsMsh)
     $w.WriteAttributeString('schema', 'maml')
 
@@ -857,6 +857,14 @@ function ConvertTo-WhisperMaml {
         $w.WriteEndElement()
 
         $w.WriteStartElement('command', 'relatedLinks', $nsCommand)
+        # The online page first, as 'Online Version:', which is what Get-Help -Online and Get-Command's HelpUri read.
+        $helpUri = [string] $doc.FrontMatter['HelpUri']
+        if ($helpUri -match '^https?://') {
+            $w.WriteStartElement('maml', 'navigationLink', $nsMaml)
+            $w.WriteElementString('maml', 'linkText', $nsMaml, 'Online Version:')
+            $w.WriteElementString('maml', 'uri', $nsMaml, $helpUri)
+            $w.WriteEndElement()
+        }
         foreach ($l in $doc.Links) {
             $w.WriteStartElement('maml', 'navigationLink', $nsMaml)
             $w.WriteElementString('maml', 'linkText', $nsMaml, $l.Text)
@@ -874,4 +882,29 @@ function ConvertTo-WhisperMaml {
     $w.Flush()
     $w.Close()
     return [System.Text.Encoding]::UTF8.GetString($stream.ToArray())
+}
+
+function Get-WhisperProjectUrl {
+    # The project's public home, from Directory.Build.props (the one place it is written down).
+    param([Parameter(Mandatory)] [string] $RepoRoot)
+    [xml] $props = Get-Content -Raw -LiteralPath (Join-Path $RepoRoot 'Directory.Build.props')
+    $url = [string] ($props.Project.PropertyGroup | Where-Object { $_['PackageProjectUrl'] } | Select-Object -First 1).PackageProjectUrl
+    if ($url -notmatch '^https://') { throw 'Directory.Build.props has no https PackageProjectUrl' }
+    return $url.TrimEnd('/')
+}
+
+function Get-WhisperHelpUri {
+    # Where a cmdlet's page is read online: its markdown in the repository's docs folder.
+    param([Parameter(Mandatory)] [string] $ProjectUrl, [Parameter(Mandatory)] [string] $Name)
+    return "$ProjectUrl/blob/main/docs/$Name.md"
+}
+
+function Set-WhisperDocsHelpUri {
+    # Puts HelpUri in the front matter where platyPS writes it: after 'external help file'.
+    param([Parameter(Mandatory)] $Doc, [Parameter(Mandatory)] [string] $HelpUri)
+    $front = $Doc.FrontMatter
+    if ($front.Contains('HelpUri')) { $front['HelpUri'] = $HelpUri; return }
+    $keys = @($front.Keys)
+    $at = [array]::IndexOf($keys, 'external help file') + 1
+    $front.Insert($at, 'HelpUri', $HelpUri)
 }

@@ -71,5 +71,7 @@ namespace WhisperPS
         public const string CarbonSendFailed = "CarbonSendFailed";
         /// <summary>Repair-WhisperFile given the file being repaired as one of its sources (InvalidArgument).</summary>
         public const string RepairSameFile = "WhisperRepairSameFile";
+        /// <summary>Compare-WhisperFile -ReferencePath names more than one file (InvalidArgument).</summary>
+        public const string ReferenceAmbiguous = "WhisperReferenceAmbiguous";
     }
 }

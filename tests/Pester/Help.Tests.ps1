@@ -34,9 +34,8 @@ Describe 'The module ships its help' {
 
     It 'labels the MAML with the generator that made it' {
         $text = Get-Content -Raw (Join-Path $ModuleDir 'en-US/WhisperPS.dll-Help.xml')
-        $platy = @(Get-Module -ListAvailable Microsoft.PowerShell.PlatyPS, platyPS).Count -gt 0
-        if (-not $platy) { $text | Should -Match 'WhisperPS fallback MAML generator; not platyPS' }
-        else { $text | Should -Not -Match '\{\{' }
+        $text | Should -Match 'the WhisperPS MAML generator, tools/DocsMarkdown\.ps1'
+        $text | Should -Not -Match '\{\{'
     }
 
     It 'has about_WhisperPS, and Get-Help finds it' {
@@ -93,6 +92,32 @@ Describe 'Get-Help <Name>' -ForEach $Cmdlets {
         }
     }
 
+    It 'shows no markdown syntax or control characters' {
+        $text = $Help | Out-String -Width 300
+        $text | Should -Not -Match '\*\*'
+        $text | Should -Not -Match '```'
+        $text | Should -Not -Match '[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]'
+    }
+
+    It 'shows every documented default value' {
+        $doc = Read-WhisperCommandMarkdown -Path (Join-Path $DocsDir "$Name.md")
+        foreach ($p in $doc.Parameters) {
+            $default = [string] $p.Yaml['DefaultValue']
+            if (-not $default -or $default -eq 'None') { continue }
+            ([string] (Get-Help $Name -Parameter $p.Name).defaultValue) | Should -Be $default -Because "-$($p.Name) defaults to $default"
+        }
+    }
+
+    It 'has its online page as HelpUri, resolved without errors' {
+        $Error.Clear()
+        (Get-Command $Name).HelpUri | Should -Be (Get-WhisperHelpUri -ProjectUrl (Get-WhisperProjectUrl -RepoRoot $RepoRoot) -Name $Name)
+        $Error.Count | Should -Be 0
+        # Related links are cmdlet names or absolute addresses, never file names relative to docs/.
+        foreach ($l in @($Help.relatedLinks.navigationLink)) {
+            if ($l.uri) { $l.uri | Should -Match '^https?://' }
+        }
+    }
+
     It 'names its input and output types' {
         ($Help.inputTypes | Out-String) | Should -Match '\S'
         ($Help.returnValues | Out-String) | Should -Match 'WhisperPS\.WhisperInfo|WhisperPS\.WhisperPoint'
@@ -118,6 +143,23 @@ Describe 'Get-Help <Name> -Parameter <Parameter>' -ForEach $Parameters {
         $h.globbing | Should -Be ([string] $wild).ToLowerInvariant()
         if ($meta.SwitchParameter) { $h.type.name | Should -Be 'System.Management.Automation.SwitchParameter' }
         else { $h.type.name | Should -Be (Get-WhisperDocsTypeName $meta.ParameterType) }
+    }
+}
+
+Describe 'platyPS' {
+    BeforeDiscovery {
+        # build.ps1 saves platyPS here from -PSRepository; CI passes a repository that has it.
+        $script:PlatyPS = @(Get-ChildItem -Path (Join-Path $PSScriptRoot '../../.tools/psmodules/Microsoft.PowerShell.PlatyPS/*/Microsoft.PowerShell.PlatyPS.psd1') -ErrorAction SilentlyContinue)
+        $script:Pages = @(Get-ChildItem -Path (Join-Path $PSScriptRoot '../../docs') -Filter '*-*.md' | ForEach-Object { @{ Page = $_.Name; Path = $_.FullName } })
+    }
+    BeforeAll {
+        if ($PlatyPS.Count -gt 0) { Import-Module $PlatyPS[0].FullName -ErrorAction Stop }
+    }
+
+    It 'accepts <Page> (Import-MarkdownCommandHelp, Test-MarkdownCommandHelp)' -ForEach $Pages -Skip:($PlatyPS.Count -eq 0) {
+        $help = Import-MarkdownCommandHelp -Path $Path -ErrorAction Stop
+        @($help.Diagnostics.Messages | Where-Object { [string] $_.Severity -in 'Error', 'Warning' }) | Should -BeNullOrEmpty
+        Test-MarkdownCommandHelp -Path $Path | Should -BeTrue
     }
 }
 
@@ -159,6 +201,16 @@ Describe 'The drift check' {
         $text | Should -Not -Be $Source
         $problems = Test-WhisperCommandMarkdown -Doc (Read-WhisperCommandMarkdown (Save-Variant $text)) -Command $Cmd
         ($problems -join "`n") | Should -Match '-LiteralPath Aliases'
+    }
+
+    It 'puts HelpUri where platyPS has it, and only once' {
+        $doc = Read-WhisperCommandMarkdown (Save-Variant ($Source -replace '(?m)^HelpUri: .*\n', ''))
+        $doc.FrontMatter.Contains('HelpUri') | Should -BeFalse
+        Set-WhisperDocsHelpUri -Doc $doc -HelpUri 'https://example.org/x.md'
+        @($doc.FrontMatter.Keys)[2] | Should -Be 'HelpUri'
+        Set-WhisperDocsHelpUri -Doc $doc -HelpUri 'https://example.org/y.md'
+        $doc.FrontMatter['HelpUri'] | Should -Be 'https://example.org/y.md'
+        @($doc.FrontMatter.Keys | Where-Object { $_ -eq 'HelpUri' }).Count | Should -Be 1
     }
 
     It 'rejects markdown outside the platyPS v2 structure' {

@@ -12,7 +12,7 @@ namespace WhisperPS
     /// </summary>
     public sealed class WhisperInfo
     {
-        internal WhisperInfo(string path, WhisperHeader header, long fileSize, DateTime lastWriteTimeUtc)
+        internal WhisperInfo(string path, WhisperHeader header, long fileSize, DateTime lastWriteTimeUtc, long? lastUpdate)
         {
             Path = path;
             Name = System.IO.Path.GetFileName(path);
@@ -31,6 +31,8 @@ namespace WhisperPS
             Archives = archives;
             FileSize = fileSize;
             LastWriteTimeUtc = lastWriteTimeUtc;
+            Directory = System.IO.Path.GetDirectoryName(path);
+            LastUpdateUnixTime = lastUpdate;
         }
 
         /// <summary>Full filesystem path; binds to -LiteralPath of the other cmdlets.</summary>
@@ -57,7 +59,21 @@ namespace WhisperPS
 
         public DateTime LastWriteTimeUtc { get; }
 
-        /// <summary>Reads the header of a file (under a shared lock).</summary>
+        /// <summary>The folder the file is in: the default table groups by it, as Get-ChildItem does, so rows of
+        /// files with the same name (three count.wsp) say which file they are.</summary>
+        public string Directory { get; }
+
+        /// <summary>
+        /// Time of the newest point any read can return from any archive, at offset +00:00; null for a file with no
+        /// points. Read from the data, not the file time, so a backfilled file (fresh mtime, old points) is seen as
+        /// stale. A DateTimeOffset compares correctly with Get-Date in every time zone.
+        /// </summary>
+        public DateTimeOffset? LastUpdate => LastUpdateUnixTime.HasValue ? DateTimeOffset.FromUnixTimeSeconds(LastUpdateUnixTime.Value) : (DateTimeOffset?)null;
+
+        /// <summary>LastUpdate in Unix seconds, as stored.</summary>
+        public long? LastUpdateUnixTime { get; }
+
+        /// <summary>Reads the header and the newest point of a file (under a shared lock).</summary>
         internal static WhisperInfo Read(string path)
         {
             using (var f = WhisperFile.Open(path, FileOpenMode.Read))
@@ -66,7 +82,7 @@ namespace WhisperPS
 
         internal static WhisperInfo From(WhisperFile file)
         {
-            return new WhisperInfo(file.Path, file.Header, file.Length, File.GetLastWriteTimeUtc(file.Path));
+            return new WhisperInfo(file.Path, file.Header, file.Length, File.GetLastWriteTimeUtc(file.Path), file.ReadLastUpdate());
         }
 
         public override string ToString() => Path;
