@@ -20,6 +20,8 @@
         'Merge-WhisperFile'
         'Get-CarbonDestination'
         'Send-CarbonMetric'
+        'Test-CarbonCluster'
+        'Sync-CarbonCluster'
         'Repair-WhisperFile'
         'Test-WhisperFile'
         'Compare-WhisperFile'

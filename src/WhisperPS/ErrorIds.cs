@@ -73,5 +73,11 @@ namespace WhisperPS
         public const string RepairSameFile = "WhisperRepairSameFile";
         /// <summary>Compare-WhisperFile -ReferencePath names more than one file (InvalidArgument).</summary>
         public const string ReferenceAmbiguous = "WhisperReferenceAmbiguous";
+
+        /// <summary>Test-CarbonCluster / Sync-CarbonCluster: a node's storage root is missing or unreadable (ObjectNotFound).</summary>
+        public const string CarbonStorageRootInvalid = "CarbonStorageRootInvalid";
+
+        /// <summary>Sync-CarbonCluster could not copy, fill, verify or remove one copy (WriteError); the step is the target.</summary>
+        public const string CarbonSyncFailed = "CarbonSyncFailed";
     }
 }
