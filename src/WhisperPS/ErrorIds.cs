@@ -66,6 +66,17 @@ namespace WhisperPS
 
         /// <summary>A file's lock was not granted within -LockTimeout (ResourceBusy).</summary>
         public const string LockTimeout = "WhisperLockTimeout";
+        /// <summary>A carbon.conf, carbon-c-relay config or carbonate.conf gives no usable hash ring (InvalidData).</summary>
+        public const string CarbonConfigInvalid = "CarbonConfigInvalid";
+
+        /// <summary>The destinations or hash settings do not make a ring (InvalidArgument).</summary>
+        public const string CarbonRingInvalid = "CarbonRingInvalid";
+
+        /// <summary>A point has no metric name, value or timestamp to send (InvalidData).</summary>
+        public const string CarbonPointInvalid = "CarbonPointInvalid";
+
+        /// <summary>Points could not be delivered to carbon; the error's target lists them (ConnectionError).</summary>
+        public const string CarbonSendFailed = "CarbonSendFailed";
         /// <summary>Repair-WhisperFile given the file being repaired as one of its sources (InvalidArgument).</summary>
         public const string RepairSameFile = "WhisperRepairSameFile";
         /// <summary>Compare-WhisperFile -ReferencePath names more than one file (InvalidArgument).</summary>
@@ -76,5 +87,11 @@ namespace WhisperPS
         /// <summary>Export-WhisperSeries -Append to a file whose header names columns the export does not have
         /// (InvalidData); -Force appends anyway, leaving those columns empty, as Export-Csv -Append -Force does.</summary>
         public const string ExportColumnsMismatch = "WhisperExportColumnsMismatch";
+
+        /// <summary>Test-CarbonCluster / Sync-CarbonCluster: a node's storage root is missing or unreadable (ObjectNotFound).</summary>
+        public const string CarbonStorageRootInvalid = "CarbonStorageRootInvalid";
+
+        /// <summary>Sync-CarbonCluster could not copy, fill, verify or remove one copy (WriteError); the step is the target.</summary>
+        public const string CarbonSyncFailed = "CarbonSyncFailed";
     }
 }
