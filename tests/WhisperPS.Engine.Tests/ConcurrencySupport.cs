@@ -24,10 +24,19 @@ namespace WhisperPS.Engine.Tests
             _p = p;
         }
 
+        /// <summary>Where the helper is, when not beside this project's output: the Windows stage points it at a
+        /// self-contained WhisperPS.Stress.exe, which runs without a dotnet host.</summary>
+        public const string PathVariable = "WHISPERPS_STRESS";
+
         public static string DllPath
         {
             get
             {
+                if (Environment.GetEnvironmentVariable(PathVariable) is string given && given.Length > 0)
+                {
+                    Assert.True(File.Exists(given), PathVariable + " names no file: " + given);
+                    return given;
+                }
                 // tests/WhisperPS.Engine.Tests/bin/<Configuration>/net10.0 -> tests/WhisperPS.Stress/bin/<Configuration>/net10.0
                 var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
                 string framework = here.Name, configuration = here.Parent.Name;
@@ -44,15 +53,12 @@ namespace WhisperPS.Engine.Tests
         public static StressProcess Start(IEnumerable<string> args, IEnumerable<string> prefix = null, IDictionary<string, string> environment = null)
         {
             var all = new List<string>();
-            string exe;
-            if (prefix != null && prefix.Any())
-            {
-                exe = prefix.First();
-                all.AddRange(prefix.Skip(1));
-                all.Add(DotnetHost);
-            }
-            else exe = DotnetHost;
-            all.Add(DllPath);
+            string helper = DllPath;
+            // A .exe (the Windows stage's self-contained helper) starts by itself; a .dll through the dotnet host.
+            var host = helper.EndsWith(".exe", StringComparison.OrdinalIgnoreCase) ? new string[0] : new[] { DotnetHost };
+            var command = (prefix ?? Enumerable.Empty<string>()).Concat(host).Concat(new[] { helper }).ToList();
+            string exe = command[0];
+            all.AddRange(command.Skip(1));
             all.AddRange(args);
             var psi = new ProcessStartInfo(exe)
             {
