@@ -15,7 +15,8 @@ BeforeAll {
         $h.Ready = $h.Process.StandardOutput.ReadLineAsync()
         if (-not $NoWait) {
             $h.Ready.Wait(90000) | Should -BeTrue -Because "the holder ($How) should get the file"
-            $h.Ready.Result | Should -Be 'ready' -Because $h.Process.StandardError.ReadToEnd()
+            # Its error output only once it has exited: reading it to the end waits for that.
+            if ($h.Ready.Result -ne 'ready') { throw "the holder ($How) failed: $($h.Process.StandardError.ReadToEnd())" }
         }
         return $h
     }

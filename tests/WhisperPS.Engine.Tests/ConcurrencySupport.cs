@@ -114,7 +114,9 @@ namespace WhisperPS.Engine.Tests
         {
             try
             {
-                if (!_p.HasExited) _p.Kill(true);
+                // The helper starts no children; on Windows the whole-tree kill also reads process start times, which
+                // Wine reports as invalid FILETIMEs.
+                if (!_p.HasExited) _p.Kill(!OperatingSystem.IsWindows());
             }
             catch (InvalidOperationException) { /* already gone */ }
             _p.WaitForExit(10000);
@@ -325,7 +327,9 @@ namespace WhisperPS.Engine.Tests
             if (_p == null) return;
             try
             {
-                if (!_p.HasExited) _p.Kill(true);
+                // The helper starts no children; on Windows the whole-tree kill also reads process start times, which
+                // Wine reports as invalid FILETIMEs.
+                if (!_p.HasExited) _p.Kill(!OperatingSystem.IsWindows());
                 _p.WaitForExit(10000);
             }
             catch (InvalidOperationException) { }
