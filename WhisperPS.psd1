@@ -18,6 +18,8 @@
         'Get-WhisperInfo'
         'Set-WhisperAggregation'
         'Merge-WhisperFile'
+        'Resize-WhisperFile'
+        'Clear-WhisperSeries'
     )
     FunctionsToExport     = @()
     AliasesToExport       = @()

@@ -14,8 +14,9 @@ namespace WhisperPS.Engine
         /// <summary>Reserve the data blocks with posix_fallocate where available (whisper-create --fallocate).</summary>
         public bool Preallocate { get; set; }
 
-        /// <summary>Replace an existing file (whisper-create --overwrite). The old file stays intact until the
-        /// new one is complete, then is swapped out atomically.</summary>
+        /// <summary>Replace an existing file (whisper-create --overwrite). The existing file is rewritten in place
+        /// under its lock through the rewrite journal, so it keeps its owner, group and mode, carbon never writes into
+        /// an unlinked copy, and a kill leaves the old file, the new one, or a journal the next open completes.</summary>
         public bool Overwrite { get; set; }
 
         /// <summary>fsync the new file before it appears under its name.</summary>
@@ -135,7 +136,15 @@ namespace WhisperPS.Engine
             var header = WhisperHeader.ForNewFile(sorted, aggregationMethod, xff);
 
             string full = System.IO.Path.GetFullPath(path);
-            if (!options.Overwrite && !RandomAccessFile.IsWindows)
+            if (options.Overwrite && File.Exists(full))
+            {
+                // Rewritten in place under its lock: same inode, so owner, group, mode and ACL stay, and a carbon
+                // writer waiting on the lock writes into the new file instead of an unlinked one.
+                Rewrite(full, _ => new RewriteImage(header.Encode(), header.FileSize, options.Sparse, options.Preallocate),
+                    new RewriteOptions { Durable = options.Flush }, new RewriteResult());
+                return header;
+            }
+            if (!RandomAccessFile.IsWindows)
             {
                 // Fast path on Linux: build the file unnamed and link it in only if the name is free. No existence
                 // checks first: linkat refuses an existing name atomically, and any failure to start falls through to
@@ -143,16 +152,22 @@ namespace WhisperPS.Engine
                 var unnamed = UnixFile.TryCreateUnnamed(System.IO.Path.GetDirectoryName(full), path);
                 if (unnamed != null)
                 {
+                    bool linked;
                     using (unnamed)
                     {
                         Fill(unnamed, header, options);
-                        if (!unnamed.TryLinkAs(full)) throw new WhisperFileExistsException(path);
+                        linked = unnamed.TryLinkAs(full);
                     }
-                    return header;
+                    if (linked) return header;
+                    if (options.Overwrite && File.Exists(full)) return Create(path, sorted, xff, aggregationMethod, options);
+                    throw new WhisperFileExistsException(path);
                 }
             }
-            if (!options.Overwrite && (File.Exists(full) || Directory.Exists(full)))
+            if (File.Exists(full) || Directory.Exists(full))
+            {
+                if (options.Overwrite && File.Exists(full)) return Create(path, sorted, xff, aggregationMethod, options);
                 throw new WhisperFileExistsException(path);
+            }
             string dir = System.IO.Path.GetDirectoryName(full);
             if (!Directory.Exists(dir))
                 throw new DirectoryNotFoundException("Could not find a part of the path '" + path + "': the folder '" + dir + "' does not exist.");
@@ -162,10 +177,13 @@ namespace WhisperPS.Engine
             {
                 using (var f = RandomAccessFile.CreateNew(temp))
                     Fill(f, header, options);
-                if (options.Overwrite)
-                    RandomAccessFile.Replace(temp, full);
-                else if (!RandomAccessFile.MoveNoReplace(temp, full))
-                    throw new WhisperFileExistsException(path);
+                if (!RandomAccessFile.MoveNoReplace(temp, full))
+                {
+                    if (!options.Overwrite) throw new WhisperFileExistsException(path);
+                    // Another process created it meanwhile: overwrite that one in place.
+                    File.Delete(temp);
+                    return Create(path, sorted, xff, aggregationMethod, options);
+                }
             }
             catch (Exception e)
             {

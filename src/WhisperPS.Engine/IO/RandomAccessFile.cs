@@ -54,20 +54,68 @@ namespace WhisperPS.Engine.IO
 
         public static bool IsWindows => RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
 
-        /// <summary>Opens an existing file.</summary>
+        /// <summary>
+        /// Opens an existing file and takes its lock. A writer then checks that the path still names the file it
+        /// locked (another tool may have renamed a new file over it while we waited) and reopens if not, so it never
+        /// writes into a replaced inode. Any opener finishes or discards a rewrite journal left by a killed
+        /// WhisperPS before it reads (see <see cref="RewriteJournal"/>).
+        /// </summary>
         public static RandomAccessFile Open(string path, FileOpenMode mode)
         {
-            var f = IsWindows ? (RandomAccessFile)StreamFile.OpenFile(path, mode) : UnixFile.OpenFile(path, mode);
-            try
+            for (int attempt = 0; ; attempt++)
             {
-                f.Lock(mode == FileOpenMode.ReadWrite);
+                var f = IsWindows ? (RandomAccessFile)StreamFile.OpenFile(path, mode) : UnixFile.OpenFile(path, mode);
+                bool keep = false;
+                try
+                {
+                    f.Lock(mode == FileOpenMode.ReadWrite);
+                    if (mode == FileOpenMode.ReadWrite && !f.IsStillAtPath())
+                    {
+                        if (attempt >= MaxReopens)
+                            throw new IOException("Could not open '" + path + "': it was replaced " + attempt + " times while waiting for its lock.");
+                        continue;
+                    }
+                    if (RewriteJournal.Exists(path))
+                    {
+                        if (mode == FileOpenMode.ReadWrite) RewriteJournal.Recover(f, path);
+                        else
+                        {
+                            f.Dispose();
+                            RewriteJournal.Recover(path);
+                            continue;
+                        }
+                    }
+                    keep = true;
+                    return f;
+                }
+                finally
+                {
+                    if (!keep) f.Dispose();
+                }
             }
-            catch
-            {
-                f.Dispose();
-                throw;
-            }
-            return f;
+        }
+
+        private const int MaxReopens = 100;
+
+        /// <summary>Whether the path still names the open file; true where the platform cannot tell.</summary>
+        public virtual bool IsStillAtPath() => true;
+
+        /// <summary>Whether a file exists, as cheaply as the platform allows.</summary>
+        public static bool Exists(string path) => IsWindows ? File.Exists(path) : UnixFile.PathExists(path);
+
+        /// <summary>Removes a file; a missing one is not an error.</summary>
+        public static void Delete(string path)
+        {
+            if (IsWindows) File.Delete(path);
+            else UnixFile.Unlink(path);
+        }
+
+        /// <summary>Makes a directory entry change durable where the platform needs it (fsync of the directory on Unix).</summary>
+        public static void FlushDirectoryOf(string path)
+        {
+            if (IsWindows) return;
+            string dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+            if (!string.IsNullOrEmpty(dir)) UnixFile.FlushDirectory(dir);
         }
 
         /// <summary>Creates a file that must not exist yet (O_EXCL / CreateNew), for writing.</summary>

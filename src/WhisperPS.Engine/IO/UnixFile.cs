@@ -181,6 +181,63 @@ namespace WhisperPS.Engine.IO
             }
         }
 
+        // struct stat: st_dev then st_ino in the first 16 bytes on Linux x86-64 and the generic (ARM) layout; on
+        // macOS st_dev is 4 bytes at 0 and st_ino 8 bytes at 8. 256 bytes covers every layout.
+        private const int StatBufferSize = 256;
+
+        /// <summary>
+        /// Whether the path still names the file this descriptor has open. A writer that waited for the lock of a
+        /// file another tool renamed a new file over would otherwise write into the old, unlinked inode and lose
+        /// its points. True where the check is not available, so nothing breaks on exotic systems.
+        /// </summary>
+        public override unsafe bool IsStillAtPath()
+        {
+            byte* mine = stackalloc byte[StatBufferSize];
+            byte* named = stackalloc byte[StatBufferSize];
+            try
+            {
+                if (Native.fstat(_fd, mine) != 0) return true;
+                if (Native.stat(Utf8(Path), named) != 0)
+                {
+                    const int ENOENT = 2;
+                    return Marshal.GetLastWin32Error() != ENOENT; // gone: the file was replaced or removed
+                }
+            }
+            catch (EntryPointNotFoundException)
+            {
+                return true; // libc before 2.33 exports only __xstat; the check is skipped there
+            }
+            if (IsMac)
+                return *(int*)mine == *(int*)named && *(long*)(mine + 8) == *(long*)(named + 8);
+            return *(long*)mine == *(long*)named && *(long*)(mine + 8) == *(long*)(named + 8);
+        }
+
+        /// <summary>One access(2) call: cheap enough for every open.</summary>
+        public static bool PathExists(string path)
+        {
+            const int F_OK = 0;
+            return Native.access(Utf8(path), F_OK) == 0;
+        }
+
+        /// <summary>fsync of a directory, so a file created or removed in it survives a power loss.</summary>
+        public static void FlushDirectory(string directory)
+        {
+            int fd = Native.open(Utf8(directory), O_RDONLY | O_CLOEXEC, 0);
+            if (fd < 0) return; // best effort: some filesystems refuse to open directories
+            try { Native.fsync(fd); }
+            finally { Native.close(fd); }
+        }
+
+        public static void Unlink(string path)
+        {
+            if (Native.unlink(Utf8(path)) != 0)
+            {
+                int errno = Marshal.GetLastWin32Error();
+                const int ENOENT = 2;
+                if (errno != ENOENT) throw Errors.FromErrno(errno, path);
+            }
+        }
+
         public static void Rename(string source, string destination)
         {
             if (Native.rename(Utf8(source), Utf8(destination)) != 0)
@@ -279,6 +336,15 @@ namespace WhisperPS.Engine.IO
 
             [DllImport("libc", SetLastError = true)]
             public static extern int unlink(byte[] path);
+
+            [DllImport("libc", SetLastError = true)]
+            public static extern int access(byte[] path, int mode);
+
+            [DllImport("libc", SetLastError = true)]
+            public static extern unsafe int fstat(int fd, byte* buffer);
+
+            [DllImport("libc", SetLastError = true)]
+            public static extern unsafe int stat(byte[] path, byte* buffer);
 
             [DllImport("libc", SetLastError = true)]
             public static extern int linkat(int oldDirFd, byte[] oldPath, int newDirFd, byte[] newPath, int flags);

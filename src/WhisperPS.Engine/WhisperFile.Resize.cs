@@ -1,0 +1,167 @@
+using System;
+using System.Collections.Generic;
+using WhisperPS.Engine.IO;
+
+namespace WhisperPS.Engine
+{
+    /// <summary>What <see cref="WhisperFile.Resize"/> did to one file.</summary>
+    public sealed class ResizeResult : RewriteResult
+    {
+        public WhisperHeader OldHeader { get; internal set; }
+        public WhisperHeader NewHeader { get; internal set; }
+
+        /// <summary>Known points of the old file within its archives' windows at now.</summary>
+        public long OldPoints { get; internal set; }
+
+        /// <summary>Known points of the new file.</summary>
+        public long NewPoints { get; internal set; }
+    }
+
+    public sealed partial class WhisperFile
+    {
+        /// <summary>
+        /// Gives a file new archives (and optionally a new aggregation method and xFilesFactor), rewriting it in place
+        /// through <see cref="Rewrite{T}"/>.
+        /// <para>Each slot [t, t+step) of each new archive, for the step count of that archive back from the slot
+        /// holding now, takes its value from the finest old archive whose window (at now) covers the whole slot:
+        /// the old intervals starting inside the slot are aggregated with the new method, and the slot is stored
+        /// when known/expected &gt;= xFilesFactor, where expected is the number of old steps in the new one; that is
+        /// whisper's propagation rule applied to the finest data there is. A slot no old archive covers, or with no
+        /// known old value, stays empty.</para>
+        /// <para>A new archive finer than the data covering a slot gets each old value in the new slot that holds
+        /// the old interval's start (where whisper would have stored that point), the other new slots of that old
+        /// interval empty: nothing is invented. An archive with an unchanged step fed by the same old archive gets
+        /// the old values unchanged.</para>
+        /// </summary>
+        public static ResizeResult Resize(string path, IEnumerable<ArchiveSpec> archives, AggregationMethod? aggregationMethod = null,
+            double? xFilesFactor = null, long? now = null, RewriteOptions options = null)
+        {
+            if (path == null) throw new ArgumentNullException(nameof(path));
+            if (aggregationMethod.HasValue) WhisperHeader.CheckMethod(aggregationMethod.Value, path);
+            float? xff = xFilesFactor.HasValue ? WhisperHeader.CheckXFilesFactor(xFilesFactor.Value, path) : (float?)null;
+            List<ArchiveSpec> sorted;
+            try
+            {
+                sorted = Retention.Validate(archives);
+            }
+            catch (InvalidConfigurationException e)
+            {
+                throw new InvalidConfigurationException(e.Message + WhisperException.FileSuffix(path));
+            }
+            long n = now ?? Clock.UnixNow();
+            var result = new ResizeResult();
+            return Rewrite(path, current =>
+            {
+                var old = HeaderOf(current, path);
+                var header = WhisperHeader.ForNewFile(sorted, aggregationMethod ?? old.AggregationMethod, xff ?? old.XFilesFactor);
+                result.OldHeader = old;
+                result.NewHeader = header;
+                return new RewriteImage(BuildResized(current, old, header, n, result));
+            }, options, result);
+        }
+
+        /// <summary>One old archive's window at now, decoded as fetch sees it: interval First + i*Step is known
+        /// when its slot holds exactly that interval.</summary>
+        private sealed class Window
+        {
+            public long Step, First;
+            public double[] Values;
+            public bool[] Known;
+
+            public static Window Read(byte[] content, ArchiveInfo a, long now, ref long knownCount)
+            {
+                long step = a.SecondsPerPoint;
+                var w = new Window { Step = step, First = PyMath.Align(now - a.Retention, step) + step };
+                int points = (int)a.Points;
+                w.Values = new double[points];
+                w.Known = new bool[points];
+                long baseInterval = BigEndian.ReadUInt32(content, (int)a.Offset);
+                if (baseInterval == 0) return w;
+                for (int i = 0; i < points; i++)
+                {
+                    long interval = w.First + i * step;
+                    int off = (int)a.SlotOffset(interval, baseInterval);
+                    if (BigEndian.ReadUInt32(content, off) != interval) continue;
+                    w.Known[i] = true;
+                    w.Values[i] = BigEndian.ReadDouble(content, off + 4);
+                    knownCount++;
+                }
+                return w;
+            }
+        }
+
+        private static byte[] BuildResized(byte[] content, WhisperHeader old, WhisperHeader header, long now, ResizeResult result)
+        {
+            long oldPoints = 0;
+            var windows = new Window[old.Archives.Count];
+            for (int k = 0; k < windows.Length; k++) windows[k] = Window.Read(content, old.Archives[k], now, ref oldPoints);
+            result.OldPoints = oldPoints;
+
+            var image = new byte[header.FileSize];
+            byte[] head = header.Encode();
+            Buffer.BlockCopy(head, 0, image, 0, head.Length);
+            var method = header.AggregationMethod;
+            double xff = header.XFilesFactor;
+            var values = new double[0];
+            var known = new bool[0];
+            long newPoints = 0;
+
+            foreach (var a in header.Archives)
+            {
+                long step = a.SecondsPerPoint;
+                int points = (int)a.Points;
+                long first = PyMath.Align(now, step) - (points - 1) * step;
+                int anchor = -1; // index of the first stored slot, which becomes slot 0 of the ring
+                for (int i = 0; i < points; i++)
+                {
+                    long t = first + i * step;
+                    int k = 0;
+                    while (k < windows.Length && t < windows[k].First) k++;
+                    if (k == windows.Length) continue; // older than every old archive: no data
+                    var w = windows[k];
+                    // Old intervals starting in [t, t + step): indexes lo..hi-1 of the window; expected counts them
+                    // all, including those past the window (not yet written, as in whisper's propagation at now).
+                    long firstInside = PyMath.FloorDiv(t + w.Step - 1, w.Step) * w.Step;
+                    if (firstInside >= t + step) continue; // no old interval starts here (new step finer than old)
+                    long expected = (t + step - 1 - firstInside) / w.Step + 1;
+                    long lo = (firstInside - w.First) / w.Step;
+                    int hi = (int)Math.Min(w.Values.Length, lo + expected);
+                    int span = hi - (int)lo;
+                    if (span <= 0) continue;
+                    if (values.Length < span)
+                    {
+                        values = new double[span];
+                        known = new bool[span];
+                    }
+                    int knownCount = 0;
+                    for (int j = 0; j < span; j++)
+                    {
+                        known[j] = w.Known[lo + j];
+                        values[j] = w.Values[lo + j];
+                        if (known[j]) knownCount++;
+                    }
+                    if (knownCount == 0 || (double)knownCount / expected < xff) continue;
+                    double v = method == AggregationMethod.AvgZero
+                        ? AvgZero(values, known, span, expected)
+                        : Aggregation.Aggregate(method, values, known, span, knownCount);
+                    if (anchor < 0) anchor = i;
+                    int slot = (i - anchor) % points;
+                    Point.Encode(image, (int)(a.Offset + (long)slot * Point.Size), t, v);
+                    newPoints++;
+                }
+            }
+            result.NewPoints = newPoints;
+            return image;
+        }
+
+        // whisper's avg_zero over a window of `expected` slots of which only the first `span` can be known: missing
+        // and zero slots add 0.0, which leaves a left-to-right sum unchanged.
+        private static double AvgZero(double[] values, bool[] known, int span, long expected)
+        {
+            double s = 0.0;
+            for (int i = 0; i < span; i++)
+                if (known[i] && values[i] != 0.0) s += values[i];
+            return s / expected;
+        }
+    }
+}

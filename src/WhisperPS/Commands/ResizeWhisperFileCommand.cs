@@ -1,0 +1,139 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Management.Automation;
+using WhisperPS.Engine;
+
+namespace WhisperPS.Commands
+{
+    /// <summary>
+    /// Resize-WhisperFile: gives files new archives (whisper-resize done right). Each new slot holds the aggregate of
+    /// the finest old data covering it, by the file's method and xFilesFactor; the file is rewritten in place under
+    /// its lock through the engine's journal, so it is safe beside a live carbon-cache and against a kill.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Resize, "WhisperFile", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(WhisperInfo))]
+    public sealed class ResizeWhisperFileCommand : WhisperFileInputCmdlet
+    {
+        private const int ProgressActivityId = 0x5752;
+        private List<ArchiveSpec> _archives;
+        private string _retentionText;
+        private long _now;
+        private int _done;
+
+        /// <summary>The new archives as precision:retention, e.g. '1m:30d','1h:1y' or '1m:30d,1h:1y'.</summary>
+        [Parameter(Mandatory = true, Position = 1)]
+        [ArgumentCompleter(typeof(RetentionCompleter))]
+        [ValidateNotNullOrEmpty]
+        public string[] Retention { get; set; }
+
+        /// <summary>A new aggregation method; the file's own when not given.</summary>
+        [Parameter]
+        [AggregationMethodTransformation]
+        public AggregationMethod AggregationMethod { get; set; }
+
+        /// <summary>A new xFilesFactor; the file's own when not given.</summary>
+        [Parameter]
+        [ValidateRange(0.0, 1.0)]
+        public double XFilesFactor { get; set; }
+
+        [Parameter]
+        [WhisperTimeTransformation]
+        public WhisperTime Now { get; set; }
+
+        /// <summary>Keep a copy of each file as it was, as &lt;file&gt;.bak beside it.</summary>
+        [Parameter]
+        public SwitchParameter Backup { get; set; }
+
+        /// <summary>Keep a copy of each file as it was in this folder, as &lt;name&gt;.bak.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string BackupPath { get; set; }
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            try
+            {
+                _archives = Engine.Retention.Validate(Engine.Retention.ParseList(Retention));
+            }
+            catch (InvalidConfigurationException ex)
+            {
+                ThrowTerminatingError(WhisperErrors.Create(ex, ErrorIds.RetentionInvalid, ErrorCategory.InvalidArgument, Retention));
+            }
+            var parts = new string[_archives.Count];
+            for (int i = 0; i < parts.Length; i++) parts[i] = Engine.Retention.Format(_archives[i]);
+            _retentionText = string.Join(",", parts);
+            _now = ResolveNow(IsBound(nameof(Now)), Now);
+            BackupPath = RewriteCommands.ResolveBackupFolder(this, BackupPath);
+        }
+
+        protected override void ProcessRecord()
+        {
+            foreach (var file in ResolveInputFiles())
+            {
+                ThrowIfStopping();
+                string action = "Resize to " + _retentionText +
+                    (IsBound(nameof(AggregationMethod)) ? ", " + Aggregation.ToWhisperName(AggregationMethod) : "") +
+                    (IsBound(nameof(XFilesFactor)) ? ", xFilesFactor " + XFilesFactor.ToString("R", CultureInfo.InvariantCulture) : "");
+                if (!ShouldProcess(file.Path, action)) continue;
+                WriteProgress(new ProgressRecord(ProgressActivityId, "Resize-WhisperFile", "File " + (++_done) + ": " + file.Path));
+                ResizeResult r;
+                try
+                {
+                    r = WhisperFile.Resize(file.Path, _archives,
+                        IsBound(nameof(AggregationMethod)) ? AggregationMethod : (AggregationMethod?)null,
+                        IsBound(nameof(XFilesFactor)) ? XFilesFactor : (double?)null, _now,
+                        RewriteCommands.Options(file.Path, Backup, BackupPath));
+                }
+                catch (Exception ex) when (WhisperErrors.IsFileError(ex))
+                {
+                    WriteFileError(ex, file.Path, FileAccessIntent.Write);
+                    continue;
+                }
+                WriteVerbose("'" + file.Path + "': " + RewriteCommands.Describe(r.OldHeader) + " -> " + RewriteCommands.Describe(r.NewHeader) +
+                    "; " + r.OldPoints + " point(s) before, " + r.NewPoints + " after; lock held " +
+                    r.LockHeld.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture) + " ms" + (r.Changed ? "." : " (unchanged)."));
+                if (PassThru) WriteInfo(file.Path);
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            WriteProgress(new ProgressRecord(ProgressActivityId, "Resize-WhisperFile", "Done") { RecordType = ProgressRecordType.Completed });
+        }
+    }
+
+    /// <summary>What the rewriting cmdlets share: backup options and descriptions.</summary>
+    internal static class RewriteCommands
+    {
+        internal static string ResolveBackupFolder(PSCmdlet cmdlet, string backupPath)
+        {
+            if (backupPath == null) return null;
+            string folder = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(backupPath);
+            if (!System.IO.Directory.Exists(folder))
+                cmdlet.ThrowTerminatingError(WhisperErrors.Create(
+                    new System.IO.DirectoryNotFoundException("-BackupPath '" + backupPath + "' is not an existing folder."),
+                    ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, backupPath));
+            return folder;
+        }
+
+        internal static RewriteOptions Options(string path, bool backup, string backupFolder)
+        {
+            string copy = backupFolder != null ? System.IO.Path.Combine(backupFolder, System.IO.Path.GetFileName(path) + ".bak")
+                        : backup ? path + ".bak" : null;
+            return new RewriteOptions { BackupPath = copy };
+        }
+
+        internal static string Describe(WhisperHeader h)
+        {
+            if (h == null) return "?";
+            var parts = new string[h.Archives.Count];
+            for (int i = 0; i < parts.Length; i++) parts[i] = h.Archives[i].ToString();
+            return string.Join(",", parts) + " " + Aggregation.ToWhisperName(h.AggregationMethod) + " xff " +
+                   h.XFilesFactor.ToString("R", CultureInfo.InvariantCulture);
+        }
+    }
+}
