@@ -20,6 +20,7 @@
         'Merge-WhisperFile'
         'Resize-WhisperFile'
         'Clear-WhisperSeries'
+        'Repair-WhisperFile'
     )
     FunctionsToExport     = @()
     AliasesToExport       = @()

@@ -57,5 +57,8 @@ namespace WhisperPS
         /// <summary>Merge-WhisperFile asked to merge the destination into itself (InvalidArgument).
         /// Not in the original contract list: added because the engine refuses it.</summary>
         public const string MergeSameFile = "WhisperMergeSameFile";
+
+        /// <summary>Repair-WhisperFile given the file being repaired as one of its sources (InvalidArgument).</summary>
+        public const string RepairSameFile = "WhisperRepairSameFile";
     }
 }

@@ -19,7 +19,7 @@ Describe 'WhisperPS module' {
     }
 
     It 'exports exactly the cmdlets listed in the manifest, and nothing else' {
-        $expected = @('Add-WhisperPoint', 'Get-WhisperInfo', 'Get-WhisperSeries', 'Merge-WhisperFile', 'New-WhisperFile', 'Set-WhisperAggregation')
+        $expected = @('Add-WhisperPoint', 'Get-WhisperInfo', 'Get-WhisperSeries', 'Merge-WhisperFile', 'New-WhisperFile', 'Repair-WhisperFile', 'Set-WhisperAggregation')
         @((Get-Command -Module WhisperPS).Name | Sort-Object) | Should -Be $expected
         @($Manifest.ExportedCmdlets.Keys | Sort-Object) | Should -Be $expected
         $Manifest.ExportedFunctions.Count | Should -Be 0
@@ -50,11 +50,11 @@ Describe 'WhisperPS output types and views' {
     }
 
     It 'declares an output type on every cmdlet' {
-        foreach ($c in Get-Command -Module WhisperPS) { $c.OutputType.Name | Should -Match '^WhisperPS\.Whisper(Info|Point)$' -Because $c.Name }
+        foreach ($c in Get-Command -Module WhisperPS) { $c.OutputType.Name | Should -Match '^WhisperPS\.Whisper(Info|Point|RepairResult)$' -Because $c.Name }
     }
 
     It 'supports -WhatIf and -Confirm at Medium impact on every writer' {
-        foreach ($name in 'New-WhisperFile', 'Add-WhisperPoint', 'Set-WhisperAggregation', 'Merge-WhisperFile') {
+        foreach ($name in 'New-WhisperFile', 'Add-WhisperPoint', 'Set-WhisperAggregation', 'Merge-WhisperFile', 'Repair-WhisperFile') {
             $c = Get-Command $name
             $c.Parameters.Keys | Should -Contain 'WhatIf'
             $attr = $c.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]

@@ -22,6 +22,8 @@ namespace WhisperPS.Stress
     ///   hold PATH HOW RELEASE                keeps PATH open until the file RELEASE exists (at most 2 minutes, then
     ///       exit 4). HOW: read / write open it as WhisperFile does (shared / exclusive lock); share-read,
     ///       share-readwrite, share-none open it with only a FileStream and that FileShare, as other programs do.
+    ///   fill-once PATH NOW SRC [SRC...]      fills PATH's gaps from the sources once with fsyncs between passes,
+    ///       printing "ready" as the writes begin and "filled" at the end, then waits to be killed.
     /// Every mode prints "ready" once it has done its first operation, so the parent can time its kill.
     /// </summary>
     public static class Program
@@ -41,6 +43,7 @@ namespace WhisperPS.Stress
                     case "create-loop": return CreateLoop(args[1]);
                     case "read-check": return ReadCheck(args[1], L(args[2]));
                     case "hold": return Hold(args[1], args[2], args[3]);
+                    case "fill-once": return FillOnce(args[1], L(args[2]), args, 3);
                     default: Console.Error.WriteLine("unknown mode " + args[0]); return 2;
                 }
             }
@@ -218,6 +221,19 @@ namespace WhisperPS.Stress
                 }
             }
             Console.Out.WriteLine("released");
+            return 0;
+        }
+
+        private static int FillOnce(string path, long now, string[] args, int start)
+        {
+            var sources = new List<string>();
+            for (int i = start; i < args.Length; i++) sources.Add(args[i]);
+            // "ready" when the writes are about to begin; with an fsync between the two passes of every group of
+            // slots the writes take long enough for a kill to land among them.
+            WhisperFile.FillGaps(path, sources, now: now, flush: true, progress: (done, total) => { if (done == 0) Ready(); });
+            Console.Out.WriteLine("filled");
+            Console.Out.Flush();
+            Thread.Sleep(Timeout.Infinite);
             return 0;
         }
     }
