@@ -146,21 +146,40 @@ Describe 'Files another process holds' {
         Stop-Holder $w
     }
 
-    It 'New-WhisperFile -Force replaces a file another process holds open (<How>)' -ForEach @(
-        @{ How = 'read' }, @{ How = 'share-readwrite' }) {
+    It '<Name> rewrites a file another process holds open (<How>)' -ForEach @(
+        foreach ($how in 'read', 'share-readwrite') {
+            @{ Name = 'New-WhisperFile -Force'; How = $how
+                Run = { param($File, $Src, $Now) New-WhisperFile -LiteralPath $File -Retention 10s:10 -AggregationMethod Sum -Force -ErrorAction Stop }
+                Check = { param($File, $Now) $i = Get-WhisperInfo -LiteralPath $File; $i.AggregationMethod | Should -Be 'Sum'; $i.MaxRetention | Should -Be 100 } }
+            @{ Name = 'Resize-WhisperFile'; How = $how
+                Run = { param($File, $Src, $Now) Resize-WhisperFile -LiteralPath $File -Retention 1s:1200, 1m:60 -Now $Now -Confirm:$false -ErrorAction Stop }
+                Check = { param($File, $Now)
+                    (Get-WhisperInfo -LiteralPath $File).FileSize | Should -Be (16 + 2 * 12 + 12 * (1200 + 60))
+                    (Get-WhisperSeries -LiteralPath $File -From ($Now - 30) -Until $Now -Now $Now -SkipEmpty).Value | Should -Be 5 } }
+            @{ Name = 'Clear-WhisperSeries'; How = $how
+                Run = { param($File, $Src, $Now) Clear-WhisperSeries -LiteralPath $File -Confirm:$false -ErrorAction Stop }
+                Check = { param($File, $Now) @(Get-WhisperSeries -LiteralPath $File -From ($Now - 300) -Until $Now -Now $Now -SkipEmpty).Count | Should -Be 0 } }
+            @{ Name = 'Repair-WhisperFile'; How = $how
+                Run = { param($File, $Src, $Now) Repair-WhisperFile -LiteralPath $File -Source $Src -Now $Now -Confirm:$false -ErrorAction Stop }
+                Check = { param($File, $Now) @(Get-WhisperSeries -LiteralPath $File -From ($Now - 30) -Until $Now -Now $Now -SkipEmpty).Value | Should -Be @(7, 5) } }
+        }) {
+        Add-WhisperPoint -LiteralPath $file -UnixTime ($now - 5) -Value 5 -Now $now
+        $src = (New-WhisperFile -LiteralPath (Join-Path $dir 'src.wsp') -Retention 1s:600, 1m:60).Path
+        Add-WhisperPoint -LiteralPath $src -UnixTime ($now - 8) -Value 7 -Now $now
         $h = Start-Holder $file $How
         try {
-            $job = Start-InRunspace { param($File) New-WhisperFile -LiteralPath $File -Retention 10s:10 -AggregationMethod Sum -Force -ErrorAction Stop } @{ File = $file }
-            $null = $job.Handle.AsyncWaitHandle.WaitOne(3000)
+            $job = Start-InRunspace $Run @{ File = $file; Src = $src; Now = $now }
+            $finished = $job.Handle.AsyncWaitHandle.WaitOne(3000)
+            # In place under the file's lock: it waits for a reader's shared lock; a holder without a lock is no obstacle.
+            if ($How -eq 'read') { $finished | Should -BeFalse -Because 'the rewrite waits for the reader in the other process' }
         }
         finally { Stop-Holder $h }
         $job.Handle.AsyncWaitHandle.WaitOne(90000) | Should -BeTrue
-        $out = $job.PS.EndInvoke($job.Handle)
+        $null = $job.PS.EndInvoke($job.Handle)
         $job.PS.Streams.Error | Should -BeNullOrEmpty
         $job.PS.Dispose()
-        $out.MaxRetention | Should -Be 100
-        (Get-WhisperInfo -LiteralPath $file).AggregationMethod | Should -Be 'Sum'
-        @(Get-ChildItem -LiteralPath $dir -Force | Where-Object Name -NotLike '*.release').Name | Should -Be 'held.wsp'
+        & $Check $file $now
+        @(Get-ChildItem -LiteralPath $dir -Force | Where-Object Name -NotLike '*.release').Name | Sort-Object | Should -Be @('held.wsp', 'src.wsp')
     }
 
     It 'reports a file another program holds without sharing as a per-file error, and goes on with the rest' {

@@ -177,11 +177,13 @@ namespace WhisperPS.Engine.Tests.Windows
             {
                 var create = Task.Run(() => WhisperFile.Create(path, new[] { new ArchiveSpec(10, 10) }, 0.5,
                     AggregationMethod.Sum, new CreateOptions { Overwrite = true }));
-                // Whether it waits for the holder or replaces the file at once, it must finish once the holder is gone.
-                create.Wait(Blocked);
+                // Rewritten in place under the file's lock: it waits for a reader's shared lock, while a holder
+                // without a lock (sharing read and write) is no obstacle.
+                bool early = ((IAsyncResult)create).AsyncWaitHandle.WaitOne(Blocked);
+                if (how == "read") Assert.False(early, "create -Force did not wait for the reader in the other process");
                 other.Release();
-                Assert.True(create.Wait(Generous), "create -Force never finished");
-                if (create.IsFaulted) throw create.Exception.InnerException;
+                Assert.True(((IAsyncResult)create).AsyncWaitHandle.WaitOne(Generous), "create -Force never finished");
+                create.GetAwaiter().GetResult(); // its exception, if any
             }
             var h = WhisperFile.ReadHeader(path);
             Assert.Equal(AggregationMethod.Sum, h.AggregationMethod);

@@ -103,7 +103,9 @@ namespace WhisperPS.Engine.Tests
                 Kill();
                 return null;
             }
-            _p.WaitForExit(); // flushes the redirected output
+            // Flushes the redirected output; bounded, since under Wine the end of a dead child's pipe was seen to
+            // never arrive.
+            System.Threading.Tasks.Task.Run(() => _p.WaitForExit()).Wait(TimeSpan.FromSeconds(30));
             return _p.ExitCode;
         }
 
