@@ -4,10 +4,13 @@
     Builds, tests, documents, benchmarks and packages WhisperPS.
 
 .DESCRIPTION
-    Tasks run in a fixed order whatever order they are given in: Clean, Build, Docs, Test, Demo, Bench, Package.
-    Build always includes Docs, so the module in out/WhisperPS answers Get-Help. Test, Demo, Bench and Package build
-    first. Several tasks can be given as a list (Build, Package) or, through 'dotnet pwsh', as one comma-separated
-    argument (Build,Package).
+    Tasks run in a fixed order whatever order they are given in: Clean, Build, Docs, Test, TestWindows, Demo, Bench,
+    Package. TestWindows runs the engine tests and the Pester suite on the Windows code path under Wine (installed
+    from apt when missing; see tests/Invoke-WindowsTests.ps1). With Test and TestWindows together the last line
+    counts both.
+    Build always includes Docs, so the module in out/WhisperPS answers Get-Help. Test, TestWindows, Demo, Bench and
+    Package build first. Several tasks can be given as a list (Build, Package) or, through 'dotnet pwsh', as one
+    comma-separated argument (Build,Package).
 
     Build tools that only the PowerShell Gallery publishes (platyPS, which validates the help markdown) are saved into
     .tools/psmodules from -PSRepository. Where that repository cannot be reached the build goes on without them and
@@ -16,10 +19,10 @@
     On a fresh machine with only the .NET SDK:
         dotnet tool restore
         dotnet pwsh ./build.ps1 Demo     # build and run the demo
-        dotnet pwsh ./build.ps1 Test     # every test; ends with 'N passed, N failed, N skipped'
+        dotnet pwsh ./build.ps1 Test,TestWindows   # every test; ends with 'N passed, N failed, N skipped'
 
 .PARAMETER Task
-    One or more of Clean, Build, Docs, Test, Demo, Bench, Package. Default: Build.
+    One or more of Clean, Build, Docs, Test, TestWindows, Demo, Bench, Package. Default: Build.
 
 .PARAMETER Configuration
     Debug or Release (default).
@@ -34,7 +37,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ArgumentCompleter({ param($c, $p, $word) 'Clean', 'Build', 'Docs', 'Test', 'Demo', 'Bench', 'Package' | Where-Object { $_ -like "$word*" } })]
+    [ArgumentCompleter({ param($c, $p, $word) 'Clean', 'Build', 'Docs', 'Test', 'TestWindows', 'Demo', 'Bench', 'Package' | Where-Object { $_ -like "$word*" } })]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -49,7 +52,7 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3
 
 # 'dotnet pwsh ./build.ps1 Build,Package' hands the list over as one string: split it, then check every name.
-$order = 'Clean', 'Build', 'Docs', 'Test', 'Demo', 'Bench', 'Package'
+$order = 'Clean', 'Build', 'Docs', 'Test', 'TestWindows', 'Demo', 'Bench', 'Package'
 $Task = @($Task | ForEach-Object { $_ -split ',' } | ForEach-Object { $_.Trim() } | Where-Object { $_ })
 foreach ($t in $Task) {
     if ($order -notcontains $t) { throw "Unknown task '$t'. Tasks: $($order -join ', ')." }
@@ -261,8 +264,29 @@ function Invoke-Test {
     $failed = $x.Failed + $pFailed
     $skipped = $x.Skipped + [int] $p.Skipped
     Write-Host ("xunit: {0} passed, {1} failed, {2} skipped; Pester: {3} passed, {4} failed, {5} skipped" -f $x.Passed, $x.Failed, $x.Skipped, $p.Passed, $pFailed, $p.Skipped)
-    Write-Host ('{0} passed, {1} failed, {2} skipped' -f $passed, $failed, $skipped)
-    if ($failed -gt 0) { exit 1 }
+    Write-Host ('Linux: {0} passed, {1} failed, {2} skipped' -f $passed, $failed, $skipped)
+    Add-TestTotal $passed $failed $skipped
+}
+
+# Test and TestWindows add their counts here; the script ends with the sum and fails on any failure.
+$script:TestTotal = $null
+function Add-TestTotal([int] $Passed, [int] $Failed, [int] $Skipped) {
+    if (-not $script:TestTotal) { $script:TestTotal = @{ Passed = 0; Failed = 0; Skipped = 0 } }
+    $script:TestTotal.Passed += $Passed; $script:TestTotal.Failed += $Failed; $script:TestTotal.Skipped += $Skipped
+}
+
+function Invoke-TestWindows {
+    Write-Step 'TestWindows (under Wine)'
+    $null = New-Item -ItemType Directory -Force $ResultsDir
+    try {
+        $r = & (Join-Path $RepoRoot 'tests/Invoke-WindowsTests.ps1') -RepoRoot $RepoRoot -ModulePath (Join-Path $ModuleOut 'WhisperPS.psd1') `
+            -PesterPath (Get-PesterModulePath) -ResultsDir $ResultsDir -Configuration $Configuration
+        Add-TestTotal $r.Passed $r.Failed $r.Skipped
+    }
+    catch {
+        Write-Warning "TestWindows failed: $_"
+        Add-TestTotal 0 1 0
+    }
 }
 
 function Invoke-ToolScript([string] $Name) {
@@ -291,7 +315,7 @@ function Invoke-Package {
 }
 
 $wanted = @($order | Where-Object { $Task -contains $_ })
-$needsBuild = @($wanted | Where-Object { $_ -in 'Test', 'Demo', 'Bench', 'Package' }).Count -gt 0
+$needsBuild = @($wanted | Where-Object { $_ -in 'Test', 'TestWindows', 'Demo', 'Bench', 'Package' }).Count -gt 0
 $built = $false
 foreach ($t in $wanted) {
     switch ($t) {
@@ -302,10 +326,15 @@ foreach ($t in $wanted) {
             if ($needsBuild -and -not $built) { Invoke-Build; $built = $true }
             switch ($t) {
                 'Test' { Invoke-Test }
+                'TestWindows' { Invoke-TestWindows }
                 'Demo' { Invoke-ToolScript 'Demo' }
                 'Bench' { Invoke-ToolScript 'Bench' }
                 'Package' { Invoke-Package }
             }
         }
     }
+}
+if ($script:TestTotal) {
+    Write-Host ('{0} passed, {1} failed, {2} skipped' -f $script:TestTotal.Passed, $script:TestTotal.Failed, $script:TestTotal.Skipped)
+    if ($script:TestTotal.Failed -gt 0) { exit 1 }
 }

@@ -6,8 +6,12 @@
 param(
     [Parameter(Mandatory)] [string] $PesterPath,
     [Parameter(Mandatory)] [string] $ModulePath,
-    [Parameter(Mandatory)] [string] $TestPath,
-    [Parameter(Mandatory)] [string] $ResultPath
+    [Parameter(Mandatory)] [string[]] $TestPath,
+    [Parameter(Mandatory)] [string] $ResultPath,
+    # Tags of tests to leave out (the Windows stage: tests that need Linux programs, tagged by what they need).
+    [string[]] $ExcludeTag = @(),
+    # No NUnit XML beside the counts: Pester's XML writer crashes or hangs under Wine.
+    [switch] $NoTestResultFile
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $PesterPath -MinimumVersion 5.0 -ErrorAction Stop
@@ -20,7 +24,8 @@ $c.Run.PassThru = $true
 $c.Run.Exit = $false
 $c.Output.Verbosity = 'Normal'
 $c.Output.RenderMode = 'Plaintext'
-$c.TestResult.Enabled = $true
+$c.TestResult.Enabled = -not $NoTestResultFile
+if ($ExcludeTag) { $c.Filter.ExcludeTag = $ExcludeTag }
 $c.TestResult.OutputFormat = 'NUnitXml'
 $c.TestResult.OutputPath = [IO.Path]::ChangeExtension($ResultPath, '.xml')
 $r = Invoke-Pester -Configuration $c

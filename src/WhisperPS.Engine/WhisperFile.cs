@@ -213,7 +213,10 @@ namespace WhisperPS.Engine
                 // blocks reserved and zeroed by the filesystem
             }
             else if (options.Sparse)
+            {
+                f.MarkSparse();
                 f.SetLength(header.FileSize);
+            }
             else
                 WriteZeros(f, head.Length, dataSize);
             if (options.Flush) f.Flush();

@@ -152,7 +152,7 @@ print(json.dumps(out))
     foreach ($c in $pySpec) { $PyCases[$c.seed] = $c }
 }
 
-Describe 'Interop with python whisper 1.1.4 (randomized)' {
+Describe 'Interop with python whisper 1.1.4 (randomized)' -Tag 'Python' {
     It 'writes the same bytes and fetches the same values as whisper (seed <Seed>)' -ForEach $Cases {
         $c = $PsCases[$Seed]
         $describe = "seed $Seed (replay with `$env:WHISPERPS_SEED=$Seed): $($c.retention -join ',') $($c.method) xff=$($c.xff) " +
@@ -180,7 +180,7 @@ Describe 'Interop with python whisper 1.1.4 (randomized)' {
     }
 }
 
-Describe 'Interop with the whisper command-line tools' {
+Describe 'Interop with the whisper command-line tools' -Tag 'Python' {
     BeforeAll { $dir = New-TestFolder }
 
     It 'Get-WhisperSeries matches whisper-fetch --json on the same file and range' {

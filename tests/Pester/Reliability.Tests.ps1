@@ -14,7 +14,9 @@ BeforeAll {
     }
 
     function Get-StressDll {
-        # Built with the solution (build.ps1 Build); the newest build of any configuration.
+        # The Windows stage names its self-contained WhisperPS.Stress.exe; otherwise the solution's build
+        # (build.ps1 Build), the newest of any configuration.
+        if ($env:WHISPERPS_STRESS) { return $env:WHISPERPS_STRESS }
         $dll = Get-ChildItem -Path (Join-Path $PSScriptRoot '../WhisperPS.Stress/bin/*/net10.0/WhisperPS.Stress.dll') -ErrorAction SilentlyContinue |
             Sort-Object LastWriteTimeUtc -Descending | Select-Object -First 1
         if (-not $dll) { throw 'tests/WhisperPS.Stress is not built; run build.ps1 Build first' }
@@ -168,8 +170,9 @@ Describe 'Reliability: runspaces and processes writing one file at once' {
         Write-Host "t0 $t0, seed $seed"
 
         $procs = foreach ($k in 4, 5) {
-            $psi = [Diagnostics.ProcessStartInfo]::new($dotnet)
-            foreach ($a in @($stress, 'write', $file, [string]($t0 + $k), [string]$perOwner, [string]$owners, '40', [string]($seed + $k), 'mixed')) { $psi.ArgumentList.Add($a) }
+            # An .exe starts by itself, a .dll through the dotnet host.
+            $psi = if ($stress -like '*.exe') { [Diagnostics.ProcessStartInfo]::new($stress) } else { [Diagnostics.ProcessStartInfo]::new($dotnet) }
+            foreach ($a in @(@($stress) -notlike '*.exe') + @('write', $file, [string]($t0 + $k), [string]$perOwner, [string]$owners, '40', [string]($seed + $k), 'mixed')) { $psi.ArgumentList.Add($a) }
             $psi.UseShellExecute = $false; $psi.RedirectStandardError = $true; $psi.RedirectStandardOutput = $true
             [Diagnostics.Process]::Start($psi)
         }

@@ -17,6 +17,7 @@ namespace WhisperPS.Engine.Tests
     /// file at once: afterwards every point is present, every minute's rollup saw all of its 60 points (a lost
     /// read-modify-write in propagation would show), and no reader ever saw a torn point.
     /// </summary>
+    [Trait(Needs.Trait, Needs.Carbon)]
     [Collection("processes")]
     public sealed class ConcurrencyCarbonTests : IDisposable
     {

@@ -24,10 +24,19 @@ namespace WhisperPS.Engine.Tests
             _p = p;
         }
 
+        /// <summary>Where the helper is, when not beside this project's output: the Windows stage points it at a
+        /// self-contained WhisperPS.Stress.exe, which runs without a dotnet host.</summary>
+        public const string PathVariable = "WHISPERPS_STRESS";
+
         public static string DllPath
         {
             get
             {
+                if (Environment.GetEnvironmentVariable(PathVariable) is string given && given.Length > 0)
+                {
+                    Assert.True(File.Exists(given), PathVariable + " names no file: " + given);
+                    return given;
+                }
                 // tests/WhisperPS.Engine.Tests/bin/<Configuration>/net10.0 -> tests/WhisperPS.Stress/bin/<Configuration>/net10.0
                 var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
                 string framework = here.Name, configuration = here.Parent.Name;
@@ -44,15 +53,12 @@ namespace WhisperPS.Engine.Tests
         public static StressProcess Start(IEnumerable<string> args, IEnumerable<string> prefix = null, IDictionary<string, string> environment = null)
         {
             var all = new List<string>();
-            string exe;
-            if (prefix != null && prefix.Any())
-            {
-                exe = prefix.First();
-                all.AddRange(prefix.Skip(1));
-                all.Add(DotnetHost);
-            }
-            else exe = DotnetHost;
-            all.Add(DllPath);
+            string helper = DllPath;
+            // A .exe (the Windows stage's self-contained helper) starts by itself; a .dll through the dotnet host.
+            var host = helper.EndsWith(".exe", StringComparison.OrdinalIgnoreCase) ? new string[0] : new[] { DotnetHost };
+            var command = (prefix ?? Enumerable.Empty<string>()).Concat(host).Concat(new[] { helper }).ToList();
+            string exe = command[0];
+            all.AddRange(command.Skip(1));
             all.AddRange(args);
             var psi = new ProcessStartInfo(exe)
             {
@@ -97,7 +103,9 @@ namespace WhisperPS.Engine.Tests
                 Kill();
                 return null;
             }
-            _p.WaitForExit(); // flushes the redirected output
+            // Flushes the redirected output; bounded, since under Wine the end of a dead child's pipe was seen to
+            // never arrive.
+            System.Threading.Tasks.Task.Run(() => _p.WaitForExit()).Wait(TimeSpan.FromSeconds(30));
             return _p.ExitCode;
         }
 
@@ -108,7 +116,9 @@ namespace WhisperPS.Engine.Tests
         {
             try
             {
-                if (!_p.HasExited) _p.Kill(true);
+                // The helper starts no children; on Windows the whole-tree kill also reads process start times, which
+                // Wine reports as invalid FILETIMEs.
+                if (!_p.HasExited) _p.Kill(!OperatingSystem.IsWindows());
             }
             catch (InvalidOperationException) { /* already gone */ }
             _p.WaitForExit(10000);
@@ -319,7 +329,9 @@ namespace WhisperPS.Engine.Tests
             if (_p == null) return;
             try
             {
-                if (!_p.HasExited) _p.Kill(true);
+                // The helper starts no children; on Windows the whole-tree kill also reads process start times, which
+                // Wine reports as invalid FILETIMEs.
+                if (!_p.HasExited) _p.Kill(!OperatingSystem.IsWindows());
                 _p.WaitForExit(10000);
             }
             catch (InvalidOperationException) { }

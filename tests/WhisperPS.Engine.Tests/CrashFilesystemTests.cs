@@ -13,6 +13,7 @@ namespace WhisperPS.Engine.Tests
     /// left exactly as it was. Uses a 64 KiB tmpfs (we run as root, here and in CI); if it cannot be mounted the
     /// test fails rather than skipping.
     /// </summary>
+    [Trait(Needs.Trait, Needs.Mount)]
     [Collection("processes")]
     public sealed class CrashFilesystemTests : IDisposable
     {
@@ -163,6 +164,7 @@ namespace WhisperPS.Engine.Tests
             Assert.Equal(new[] { "other.wsp", "ro.wsp" }, Directory.GetFiles(_mount).Select(Path.GetFileName).OrderBy(n => n));
         }
 
+        [Trait(Needs.Trait, Needs.Setpriv)]
         [Fact]
         public void PermissionDeniedGivesAClearErrorAndLeavesTheFileIntact()
         {

@@ -11,6 +11,7 @@ namespace WhisperPS.Engine.Tests
     /// update_many propagates coarse intervals in CPython's set iteration order, and an empty coarse archive is
     /// anchored at the first one, so the emulation must equal <c>list(set(xs))</c> exactly.
     /// </summary>
+    [Trait(Needs.Trait, Needs.Python)]
     [Collection(PythonCollection.Name)]
     public sealed class PythonSetOrderTests
     {

@@ -21,6 +21,9 @@ namespace WhisperPS.Stress
     ///   rewrite-loop OP NOW FILE...          rewrites each file once through the engine's journal (OP: resize to
     ///       1m:1d,1h:30d; clear NOW-5000..NOW-2000; create = create -Force as 10s:1d,1m:7d), then waits to be killed.
     ///   read-check PATH MILLISECONDS         fetches archive 0 repeatedly; exit 3 on a slot whose value is not ts + 0.5.
+    ///   hold PATH HOW RELEASE                keeps PATH open until the file RELEASE exists (at most 2 minutes, then
+    ///       exit 4). HOW: read / write open it as WhisperFile does (shared / exclusive lock); share-read,
+    ///       share-readwrite, share-none open it with only a FileStream and that FileShare, as other programs do.
     ///   fill-once PATH NOW SRC [SRC...]      fills PATH's gaps from the sources once with fsyncs between passes,
     ///       printing "ready" as the writes begin and "filled" at the end, then waits to be killed.
     /// Every mode prints "ready" once it has done its first operation, so the parent can time its kill.
@@ -42,6 +45,7 @@ namespace WhisperPS.Stress
                     case "create-loop": return CreateLoop(args[1]);
                     case "read-check": return ReadCheck(args[1], L(args[2]));
                     case "rewrite-loop": return RewriteLoop(args[1], L(args[2]), args, 3);
+                    case "hold": return Hold(args[1], args[2], args[3]);
                     case "fill-once": return FillOnce(args[1], L(args[2]), args, 3);
                     default: Console.Error.WriteLine("unknown mode " + args[0]); return 2;
                 }
@@ -222,6 +226,32 @@ namespace WhisperPS.Stress
                 if (reads == 1) Ready();
             } while (DateTime.UtcNow < until);
             Console.Out.WriteLine("reads " + reads + " values " + seen);
+            return 0;
+        }
+
+        private static int Hold(string path, string how, string release)
+        {
+            IDisposable held;
+            switch (how)
+            {
+                case "read": held = WhisperFile.Open(path, FileOpenMode.Read); break;
+                case "write": held = WhisperFile.Open(path, FileOpenMode.ReadWrite); break;
+                case "share-read": held = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read); break;
+                case "share-readwrite": held = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite); break;
+                case "share-none": held = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None); break;
+                default: Console.Error.WriteLine("unknown hold " + how); return 2;
+            }
+            using (held)
+            {
+                Ready();
+                var until = DateTime.UtcNow.AddMinutes(2);
+                while (!File.Exists(release))
+                {
+                    if (DateTime.UtcNow > until) return 4;
+                    Thread.Sleep(20);
+                }
+            }
+            Console.Out.WriteLine("released");
             return 0;
         }
 

@@ -40,6 +40,10 @@ namespace WhisperPS.Engine.IO
         /// <summary>Reserves disk blocks for the range; false where the platform or filesystem cannot.</summary>
         public abstract bool TryAllocate(long offset, long length);
 
+        /// <summary>Lets later <see cref="SetLength"/> growth stay unallocated. Unix filesystems do that by themselves;
+        /// NTFS only for a file marked sparse. False where the volume refuses.</summary>
+        public virtual bool MarkSparse() => true;
+
         /// <summary>Blocks until the lock is granted.</summary>
         public abstract void Lock(bool exclusive);
 

@@ -76,7 +76,11 @@ namespace WhisperPS.Engine.IO
             }
             // Clear whatever followed the data, then zero-fill the rest as asked.
             if (f.Length > dataEnd) f.SetLength(dataEnd);
-            if (image.SparseTail) f.SetLength(image.Length);
+            if (image.SparseTail)
+            {
+                f.MarkSparse();
+                f.SetLength(image.Length);
+            }
             else if (image.PreallocateTail && f.TryAllocate(dataEnd, image.Length - dataEnd)) { }
             else WriteZeros(f, dataEnd, image.Length - dataEnd);
         }

@@ -67,6 +67,14 @@ namespace WhisperPS.Engine.IO
         // SetEndOfFile already reserves the clusters on NTFS.
         public override bool TryAllocate(long offset, long length) => false;
 
+        public override bool MarkSparse()
+        {
+            // Without the sparse attribute NTFS allocates every byte SetEndOfFile adds. A volume that cannot do
+            // sparse files (FAT) refuses the request; the file is then simply allocated, as whisper's is there.
+            const uint FSCTL_SET_SPARSE = 0x000900C4;
+            return DeviceIoControl(_stream.SafeFileHandle, FSCTL_SET_SPARSE, IntPtr.Zero, 0, IntPtr.Zero, 0, out _, IntPtr.Zero);
+        }
+
         public override void Lock(bool exclusive)
         {
             if (!IsWindows) return; // a FileStream fallback on other systems relies on FileShare alone
@@ -111,6 +119,9 @@ namespace WhisperPS.Engine.IO
 
         [DllImport("kernel32.dll", SetLastError = true)]
         private static extern bool LockFileEx(SafeFileHandle handle, int flags, uint reserved, uint lengthLow, uint lengthHigh, ref NativeOverlapped overlapped);
+
+        [DllImport("kernel32.dll", SetLastError = true)]
+        private static extern bool DeviceIoControl(SafeFileHandle handle, uint code, IntPtr inBuffer, int inSize, IntPtr outBuffer, int outSize, out int returned, IntPtr overlapped);
 
         [DllImport("kernel32.dll", SetLastError = true, CharSet = CharSet.Unicode)]
         private static extern bool MoveFileEx(string existing, string newName, int flags);

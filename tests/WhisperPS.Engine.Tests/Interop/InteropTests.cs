@@ -11,6 +11,7 @@ namespace WhisperPS.Engine.Tests.Interop
     /// places, and read each other's files identically. A failure names the seed; set WHISPERPS_INTEROP_SEED
     /// to replay just that case.
     /// </summary>
+    [Trait(Needs.Trait, Needs.Python)]
     [Collection(PythonCollection.Name)]
     public sealed class InteropTests
     {
