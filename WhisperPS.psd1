@@ -18,6 +18,8 @@
         'Get-WhisperInfo'
         'Set-WhisperAggregation'
         'Merge-WhisperFile'
+        'Show-WhisperChart'
+        'Export-WhisperChart'
     )
     FunctionsToExport     = @()
     AliasesToExport       = @()

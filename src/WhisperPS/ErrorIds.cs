@@ -57,5 +57,8 @@ namespace WhisperPS
         /// <summary>Merge-WhisperFile asked to merge the destination into itself (InvalidArgument).
         /// Not in the original contract list: added because the engine refuses it.</summary>
         public const string MergeSameFile = "WhisperMergeSameFile";
+    
+        /// <summary>Export-WhisperChart: no output file, or one whose extension is not .svg, .html or .htm (InvalidArgument).</summary>
+        public const string ChartOutputInvalid = "WhisperChartOutputInvalid";
     }
 }
