@@ -31,6 +31,8 @@
         'Get-CarbonStorageSchema'
         'Test-WhisperSchema'
         'Export-WhisperSeries'
+        'Show-WhisperChart'
+        'Export-WhisperChart'
     )
     FunctionsToExport     = @()
     AliasesToExport       = @()

@@ -93,5 +93,8 @@ namespace WhisperPS
 
         /// <summary>Sync-CarbonCluster could not copy, fill, verify or remove one copy (WriteError); the step is the target.</summary>
         public const string CarbonSyncFailed = "CarbonSyncFailed";
+    
+        /// <summary>Export-WhisperChart: no output file, or one whose extension is not .svg, .html or .htm (InvalidArgument).</summary>
+        public const string ChartOutputInvalid = "WhisperChartOutputInvalid";
     }
 }

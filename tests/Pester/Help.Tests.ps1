@@ -120,7 +120,9 @@ Describe 'Get-Help <Name>' -ForEach $Cmdlets {
 
     It 'names its input and output types' {
         ($Help.inputTypes | Out-String) | Should -Match '\S'
-        ($Help.returnValues | Out-String) | Should -Match 'WhisperPS\.WhisperInfo|WhisperPS\.WhisperPoint'
+        # Every type the cmdlet declares with [OutputType] is documented.
+        $documented = ($Help.returnValues | Out-String)
+        foreach ($t in (Get-Command $Name).OutputType) { $documented | Should -Match ([regex]::Escape($t.Name)) }
     }
 
     It 'has a docs page whose parameters are exactly the cmdlet''s' {
