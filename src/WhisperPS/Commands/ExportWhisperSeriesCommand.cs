@@ -36,7 +36,7 @@ namespace WhisperPS.Commands
     /// </remarks>
     [Cmdlet(VerbsData.Export, "WhisperSeries", DefaultParameterSetName = InputPathSet, SupportsShouldProcess = true)]
     [OutputType(typeof(void))]
-    public sealed class ExportWhisperSeriesCommand : WhisperSeriesCmdlet
+    public sealed class ExportWhisperSeriesCommand : WhisperPointSeriesCmdlet
     {
         private const string InputPathSet = "InputPath";
         private const string LiteralInputPathSet = "LiteralInputPath";

@@ -10,7 +10,7 @@ namespace WhisperPS.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "WhisperSeries", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(WhisperPoint))]
-    public sealed class GetWhisperSeriesCommand : WhisperSeriesCmdlet
+    public sealed class GetWhisperSeriesCommand : WhisperPointSeriesCmdlet
     {
         /// <summary>Leave out slots without a value: the default; kept so existing scripts still bind.</summary>
         [Parameter]

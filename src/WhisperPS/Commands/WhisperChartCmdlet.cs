@@ -4,7 +4,6 @@ using System.IO;
 using System.Management.Automation;
 using WhisperPS.Charts;
 using WhisperPS.Engine;
-using WhisperPS.Engine.IO;
 
 namespace WhisperPS.Commands
 {
@@ -14,7 +13,7 @@ namespace WhisperPS.Commands
     /// the chart's columns. Files are reduced as they are read, so a year of 10-second data costs one column array
     /// per series, not its three million slots.
     /// </summary>
-    public abstract class WhisperChartCmdlet : WhisperRangeCmdlet
+    public abstract class WhisperChartCmdlet : WhisperSeriesCmdlet
     {
         internal const string InputObjectSet = "InputObject";
 
@@ -32,17 +31,9 @@ namespace WhisperPS.Commands
         [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
         public WhisperPoint[] InputObject { get; set; }
 
-        /// <summary>Read this archive (0 = finest) instead of the one whisper would choose (files only).</summary>
-        [Parameter]
-        [ValidateRange(0, int.MaxValue)]
-        public int Archive { get; set; }
-
         /// <summary>Label the time axis in this machine's time zone instead of UTC.</summary>
         [Parameter]
         public SwitchParameter LocalTime { get; set; }
-
-        /// <summary>As Get-WhisperSeries: the last 24 hours.</summary>
-        internal override long DefaultFrom(long now) => now - 86400;
 
         /// <summary>How many time columns the chart has; fixed before the first file is read.</summary>
         internal abstract int PlotColumns { get; }
@@ -148,40 +139,22 @@ namespace WhisperPS.Commands
             return new ChartLayout(series, start, end, LocalTime);
         }
 
+        /// <summary>Reads one file with the fetch Get-WhisperSeries uses and reduces it to the chart's columns.
+        /// Null when there is nothing to draw (an -Archive the file lacks).</summary>
         private ChartSeries ReadFile(string path)
         {
-            FetchResult result;
-            using (var f = WhisperFile.Open(path, FileOpenMode.Read))
+            var result = FetchSeries(path);
+            if (result == null)
             {
-                long from = RangeFrom;
-                long? secondsPerPoint = null;
-                if (IsBound(nameof(Archive)))
-                {
-                    var archives = f.Header.Archives;
-                    if (Archive >= archives.Count)
-                    {
-                        WriteError(WhisperErrors.Create(
-                            new ArgumentOutOfRangeException(nameof(Archive), Archive, "'" + path + "' has " + archives.Count +
-                                " archive(s); -Archive must be between 0 and " + (archives.Count - 1) + "."),
-                            ErrorIds.ArchiveInvalid, ErrorCategory.InvalidArgument, path));
-                        return null;
-                    }
-                    from = Math.Max(from, RangeNow - archives[Archive].Retention);
-                    secondsPerPoint = archives[Archive].SecondsPerPoint;
-                    if (from > RangeUntil) return new ChartSeries(path, RangeFrom, RangeUntil + 1, PlotColumns, archives[Archive].SecondsPerPoint);
-                }
-                result = f.Fetch(from, RangeUntil, RangeNow, secondsPerPoint);
+                if (IsBound(nameof(Archive))) return null;
+                return new ChartSeries(path, RangeFrom, RangeUntil + 1, PlotColumns, 1);
             }
-            if (result == null) return new ChartSeries(path, RangeFrom, RangeUntil + 1, PlotColumns, 1);
             var series = new ChartSeries(path, RangeFrom, RangeUntil + 1, PlotColumns, result.Step);
             for (int i = 0; i < result.Count; i++)
             {
                 if ((i & 0xFFFF) == 0) ThrowIfStopping();
                 series.Add(result.TimestampAt(i), result.TryGetValue(i, out double v) ? v : (double?)null);
             }
-            WriteVerbose("'" + path + "': " + series.Points.ToString(System.Globalization.CultureInfo.InvariantCulture) + " value(s) of " +
-                         result.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + " slot(s) of " +
-                         result.Step.ToString(System.Globalization.CultureInfo.InvariantCulture) + "s.");
             return series;
         }
 

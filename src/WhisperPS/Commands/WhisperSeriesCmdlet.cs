@@ -7,8 +7,9 @@ using WhisperPS.Engine.IO;
 namespace WhisperPS.Commands
 {
     /// <summary>
-    /// A cmdlet that reads series over a time range: -Archive and -IncludeEmpty on top of -From/-Until/-Now, and
-    /// the one fetch that Get-WhisperSeries and Export-WhisperSeries share, so both read the same slots.
+    /// A cmdlet that reads series over a time range: -Archive and -LockTimeout on top of -From/-Until/-Now, and
+    /// the one fetch that Get-WhisperSeries, Export-WhisperSeries and the chart cmdlets share, so all read the same
+    /// slots.
     /// </summary>
     public abstract class WhisperSeriesCmdlet : WhisperRangeCmdlet
     {
@@ -16,13 +17,6 @@ namespace WhisperPS.Commands
         [Parameter]
         [ValidateRange(0, int.MaxValue)]
         public int Archive { get; set; }
-
-        /// <summary>
-        /// Also emit slots without a value (Value $null). Off by default, so that the obvious
-        /// <c>Get-WhisperSeries | Measure-Object Value -Average</c> is not skewed by empty slots counted as 0.
-        /// </summary>
-        [Parameter]
-        public SwitchParameter IncludeEmpty { get; set; }
 
         /// <summary>How long to wait for each file's lock (held by a writer such as carbon-cache) before failing
         /// with WhisperLockTimeout; default: as long as it takes.</summary>
@@ -90,5 +84,17 @@ namespace WhisperPS.Commands
             }
             return archives[f.ArchiveIndexFor(RangeFrom, RangeNow)];
         }
+    }
+
+    /// <summary>A series reader that writes slots out (Get-WhisperSeries, Export-WhisperSeries): empty slots only
+    /// on request.</summary>
+    public abstract class WhisperPointSeriesCmdlet : WhisperSeriesCmdlet
+    {
+        /// <summary>
+        /// Also emit slots without a value (Value $null). Off by default, so that the obvious
+        /// <c>Get-WhisperSeries | Measure-Object Value -Average</c> is not skewed by empty slots counted as 0.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter IncludeEmpty { get; set; }
     }
 }
