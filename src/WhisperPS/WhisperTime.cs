@@ -466,15 +466,7 @@ namespace WhisperPS
                 case string s:
                     return TryParse(s, out time, out problem);
                 default:
-                    if (TryConvertNumber(input, out time))
-                    {
-                        if (time.Seconds >= 0) return true;
-                        // -From -86400 arrives as a number: neither Unix seconds (never negative) nor an offset.
-                        problem = "A negative number (" + time.Seconds.ToString(CultureInfo.InvariantCulture) + ") is not a time: " +
-                                  "for a time relative to now give a unit, as in '" + time.Seconds.ToString(CultureInfo.InvariantCulture) + "s' or '-1d'.";
-                        time = default(WhisperTime);
-                        return false;
-                    }
+                    if (TryConvertNumber(input, out time)) return true;
                     problem = "A " + input.GetType().Name + " is not a time. Use " + AcceptedForms + ".";
                     return false;
             }

@@ -195,6 +195,12 @@ Describe 'Time parameters take graphite-web''s from/until forms' {
     ) {
         { Get-WhisperSeries -LiteralPath $F -Now $Now -From $Text } | Should -Throw -ExpectedMessage '*not a time*'
     }
+
+    It 'refuses -From -86400 unquoted, and a negative number, instead of reading the whole file' {
+        { Get-WhisperSeries -LiteralPath $F -Now $Now -From -86400 } | Should -Throw -ExpectedMessage '*not a time*'
+        { Get-WhisperSeries -LiteralPath $F -Now $Now -From (-86400) } |
+            Should -Throw -ErrorId 'WhisperTimestampInvalid,WhisperPS.Commands.GetWhisperSeriesCommand'
+    }
 }
 
 Describe '-LockTimeout bounds the wait for a file''s lock' {

@@ -36,6 +36,16 @@ namespace WhisperPS.Commands
         /// <summary>Resolves the range; a -From after -Until stops the command before any file is touched.</summary>
         protected void ResolveRange()
         {
+            // -From -86400 arrives as a number: neither Unix seconds (never negative) nor an offset (no unit).
+            foreach (var (name, time) in new[] { (nameof(From), From), (nameof(Until), Until), (nameof(Now), Now) })
+            {
+                if (IsBound(name) && !time.IsRelative && time.Seconds < 0)
+                    ThrowTerminatingError(WhisperErrors.Create(
+                        new ArgumentException("-" + name + " " + time.Seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) +
+                            " is not a time: Unix seconds are never negative; for a time relative to now give a unit, as in '" +
+                            time.Seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) + "s' or '-1d'."),
+                        ErrorIds.TimestampInvalid, ErrorCategory.InvalidArgument, time.Seconds));
+            }
             RangeNow = ResolveNow(IsBound(nameof(Now)), Now);
             RangeFrom = IsBound(nameof(From)) ? From.Resolve(RangeNow) : DefaultFrom(RangeNow);
             RangeUntil = IsBound(nameof(Until)) ? Until.Resolve(RangeNow) : RangeNow;
