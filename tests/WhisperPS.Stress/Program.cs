@@ -18,6 +18,8 @@ namespace WhisperPS.Stress
     ///   merge-loop DST SRC:NOW [SRC:NOW...]  merges the sources into DST in turn, forever.
     ///   setagg-loop PATH                     cycles SetAggregation through every method and a few xFilesFactors.
     ///   create-loop PATH                     re-creates PATH with Overwrite, alternating two layouts.
+    ///   rewrite-loop OP NOW FILE...          rewrites each file once through the engine's journal (OP: resize to
+    ///       1m:1d,1h:30d; clear NOW-5000..NOW-2000; create = create -Force as 10s:1d,1m:7d), then waits to be killed.
     ///   read-check PATH MILLISECONDS         fetches archive 0 repeatedly; exit 3 on a slot whose value is not ts + 0.5.
     ///   hold PATH HOW RELEASE                keeps PATH open until the file RELEASE exists (at most 2 minutes, then
     ///       exit 4). HOW: read / write open it as WhisperFile does (shared / exclusive lock); share-read,
@@ -44,6 +46,7 @@ namespace WhisperPS.Stress
                     case "read-check": return ReadCheck(args[1], L(args[2]));
                     case "hold": return Hold(args[1], args[2], args[3]);
                     case "fill-once": return FillOnce(args[1], L(args[2]), args, 3);
+                    case "rewrite-loop": return RewriteLoop(args[1], L(args[2]), args, 3);
                     default: Console.Error.WriteLine("unknown mode " + args[0]); return 2;
                 }
             }
@@ -55,6 +58,34 @@ namespace WhisperPS.Stress
         }
 
         private static long L(string s) => long.Parse(s, Inv);
+
+        /// <summary>The rewrite every kill test applies, by name; the test computes the expected result with the same call.</summary>
+        public static void Rewrite(string op, string path, long now)
+        {
+            switch (op)
+            {
+                case "resize":
+                    WhisperFile.Resize(path, new[] { new ArchiveSpec(60, 1440), new ArchiveSpec(3600, 720) }, now: now);
+                    break;
+                case "clear":
+                    WhisperFile.Clear(path, now - 5000, now - 2000, now);
+                    break;
+                case "create":
+                    WhisperFile.Create(path, new[] { new ArchiveSpec(10, 8640), new ArchiveSpec(60, 10080) }, 0.5, AggregationMethod.Average,
+                        new CreateOptions { Overwrite = true, Flush = true });
+                    break;
+                default:
+                    throw new ArgumentException("unknown rewrite " + op);
+            }
+        }
+
+        private static int RewriteLoop(string op, long now, string[] args, int first)
+        {
+            Ready();
+            for (int i = first; i < args.Length; i++) Rewrite(op, args[i], now);
+            Thread.Sleep(Timeout.Infinite);
+            return 0;
+        }
 
         private static void Ready()
         {

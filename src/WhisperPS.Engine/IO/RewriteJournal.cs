@@ -39,7 +39,7 @@ namespace WhisperPS.Engine.IO
             WriteInt64(head, 16, image.Length);
             WriteInt64(head, 24, (image.SparseTail ? SparseFlag : 0) | (image.PreallocateTail ? PreallocateFlag : 0));
             var tail = new byte[TailSize];
-            WriteInt64(tail, 0, (long)Checksum(Checksum(Seed, head, HeadSize), image.Data, image.Data.Length));
+            WriteInt64(tail, 0, (long)Checksum(Checksum(Seed, head, 0, HeadSize), image.Data, 0, image.Data.Length));
             try
             {
                 using (var j = RandomAccessFile.CreateNew(journal))
@@ -143,7 +143,7 @@ namespace WhisperPS.Engine.IO
                 if (bytes[i] != Magic[i]) return null;
             long dataLength = ReadInt64(bytes, 8), length = ReadInt64(bytes, 16), flags = ReadInt64(bytes, 24);
             if (dataLength < 0 || length < dataLength || bytes.Length != HeadSize + dataLength + TailSize) return null;
-            ulong sum = Checksum(Seed, bytes, HeadSize + (int)dataLength);
+            ulong sum = Checksum(Checksum(Seed, bytes, 0, HeadSize), bytes, HeadSize, (int)dataLength);
             if ((long)sum != ReadInt64(bytes, HeadSize + (int)dataLength)) return null;
             var data = new byte[dataLength];
             Buffer.BlockCopy(bytes, HeadSize, data, 0, (int)dataLength);
@@ -154,16 +154,16 @@ namespace WhisperPS.Engine.IO
 
         // A fast 64-bit mix over 8-byte words, enough to tell a complete journal from a torn one (not a defence
         // against tampering: whoever can write the journal can write the file).
-        private static ulong Checksum(ulong h, byte[] data, int count)
+        private static ulong Checksum(ulong h, byte[] data, int offset, int count)
         {
-            int i = 0;
-            for (; i + 8 <= count; i += 8)
+            int i = offset, end = offset + count;
+            for (; i + 8 <= end; i += 8)
             {
                 h ^= BitConverter.ToUInt64(data, i);
                 h *= 0xFF51AFD7ED558CCDUL;
                 h ^= h >> 29;
             }
-            for (; i < count; i++)
+            for (; i < end; i++)
             {
                 h ^= data[i];
                 h *= 0x100000001B3UL;

@@ -47,7 +47,7 @@ namespace WhisperPS.Commands
         [Parameter]
         public SwitchParameter Preallocate { get; set; }
 
-        /// <summary>Replace existing files; the old file stays whole until the new one takes its name.</summary>
+        /// <summary>Replace existing files, rewritten in place under their lock (owner, group and mode kept).</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 
