@@ -157,7 +157,7 @@ Describe 'Files another process holds' {
                     (Get-WhisperInfo -LiteralPath $File).FileSize | Should -Be (16 + 2 * 12 + 12 * (1200 + 60))
                     (Get-WhisperSeries -LiteralPath $File -From ($Now - 30) -Until $Now -Now $Now -SkipEmpty).Value | Should -Be 5 } }
             @{ Name = 'Clear-WhisperSeries'; How = $how
-                Run = { param($File, $Src, $Now) Clear-WhisperSeries -LiteralPath $File -Confirm:$false -ErrorAction Stop }
+                Run = { param($File, $Src, $Now) Clear-WhisperSeries -LiteralPath $File -From ($Now - 600) -Until $Now -Now $Now -Confirm:$false -ErrorAction Stop }
                 Check = { param($File, $Now) @(Get-WhisperSeries -LiteralPath $File -From ($Now - 300) -Until $Now -Now $Now -SkipEmpty).Count | Should -Be 0 } }
             @{ Name = 'Repair-WhisperFile'; How = $how
                 Run = { param($File, $Src, $Now) Repair-WhisperFile -LiteralPath $File -Source $Src -Now $Now -Confirm:$false -ErrorAction Stop }

@@ -217,27 +217,28 @@ namespace WhisperPS.Engine.Tests.Windows
         [Fact]
         public void WindowsPathFormsNameTheSameFile()
         {
+            long now = Now; // one clock reading, so the five points land in five slots
             string dir = Path.Combine(_dir.Path, "dir with spaces ünïcødé 東京");
             Directory.CreateDirectory(dir);
             string path = Path.Combine(dir, "Métric Ωmega.wsp");
             WhisperFile.Create(path, new[] { new ArchiveSpec(1, 60) });
-            W.UpdateMany(path.ToUpperInvariant(), Now, new Point(Now - 1, 2.5));                  // case-insensitive
-            W.UpdateMany(path.Replace('\\', '/'), Now, new Point(Now - 2, 3.5));                   // forward slashes
+            W.UpdateMany(path.ToUpperInvariant(), now, new Point(now - 1, 2.5));                  // case-insensitive
+            W.UpdateMany(path.Replace('\\', '/'), now, new Point(now - 2, 3.5));                   // forward slashes
             string drive = path.Substring(0, 2);                                                   // "C:"
             string saved = Environment.CurrentDirectory;
             try
             {
                 // Relative forms resolve against the current directory, which is on C: now (the run starts on Z:).
                 Environment.CurrentDirectory = dir;
-                W.UpdateMany(path.Substring(2), Now, new Point(Now - 3, 4.5));                     // root-relative \...
-                W.UpdateMany("Métric Ωmega.wsp", Now, new Point(Now - 4, 5.5));                   // relative
-                W.UpdateMany(drive + "Métric Ωmega.wsp", Now, new Point(Now - 5, 6.5));           // drive-relative C:name
+                W.UpdateMany(path.Substring(2), now, new Point(now - 3, 4.5));                     // root-relative \...
+                W.UpdateMany("Métric Ωmega.wsp", now, new Point(now - 4, 5.5));                   // relative
+                W.UpdateMany(drive + "Métric Ωmega.wsp", now, new Point(now - 5, 6.5));           // drive-relative C:name
             }
             finally
             {
                 Environment.CurrentDirectory = saved;
             }
-            Assert.Equal(5, W.Fetch(path, Now - 30, Now, Now).Values.Count(v => v.HasValue));
+            Assert.Equal(5, W.Fetch(path, now - 30, now, now).Values.Count(v => v.HasValue));
             Assert.Throws<WhisperFileExistsException>(() => WhisperFile.Create(path.ToLowerInvariant(), new[] { new ArchiveSpec(1, 60) }));
             var e = Assert.Throws<ArgumentException>(() => WhisperFile.Merge(path, path.ToUpperInvariant().Replace('\\', '/'), null, null, Now));
             Assert.Contains("into itself", e.Message);

@@ -48,11 +48,6 @@ namespace WhisperPS.Engine.Tests
 
         private static long Generation(long ts) => (ts - Base) / Ring;
 
-        // WHISPERPS_KILLS lowers the number of kills per test: the Windows stage under Wine, where every victim
-        // is a new Wine process taking seconds to start, asks for fewer (the "inside a write" minimum scales too).
-        private static int KillCount(int normal) =>
-            Environment.GetEnvironmentVariable("WHISPERPS_KILLS") is string s ? Math.Min(normal, int.Parse(s, CultureInfo.InvariantCulture)) : normal;
-
         /// <summary>Starts a victim, kills it a random while after its first completed operation, and returns
         /// how long it was allowed to run.</summary>
         private int KillAtRandom(string[] args, int maxDelayMs)
@@ -90,7 +85,7 @@ namespace WhisperPS.Engine.Tests
             WhisperFile.Create(path, Layout);
             var header = File.ReadAllBytes(path).Take(WhisperHeader.HeaderSize(Layout.Length)).ToArray();
             long length = new FileInfo(path).Length;
-            int Kills = KillCount(20);
+            int Kills = KillCount.Of(20);
             int midBatch = 0;
             var sw = Stopwatch.StartNew();
             for (int k = 0; k < Kills; k++)
@@ -130,7 +125,7 @@ namespace WhisperPS.Engine.Tests
             WhisperFile.Create(dst, Layout);
             var header = File.ReadAllBytes(dst).Take(WhisperHeader.HeaderSize(Layout.Length)).ToArray();
             long length = new FileInfo(dst).Length;
-            int Kills = KillCount(20);
+            int Kills = KillCount.Of(20);
             int mixed = 0;
             var sw = Stopwatch.StartNew();
             for (int k = 0; k < Kills; k++)
@@ -157,7 +152,7 @@ namespace WhisperPS.Engine.Tests
                 f.UpdateMany(Enumerable.Range(0, (int)Ring).Select(i => new Point(Base + i, Base + i + 0.5)).ToList(), Base + Ring - 1);
             var before = File.ReadAllBytes(path);
             int headerSize = WhisperHeader.HeaderSize(Layout.Length);
-            int Kills = KillCount(15);
+            int Kills = KillCount.Of(15);
             var seen = new HashSet<string>();
             for (int k = 0; k < Kills; k++)
             {
@@ -186,7 +181,7 @@ namespace WhisperPS.Engine.Tests
                 [WhisperHeader.HeaderSize(1) + 20000L * 12] = "1s:20000",
                 [WhisperHeader.HeaderSize(2) + (8640L + 10080) * 12] = "10s:1d,1m:7d",
             };
-            int Kills = KillCount(15);
+            int Kills = KillCount.Of(15);
             var seen = new HashSet<string>();
             for (int k = 0; k < Kills; k++)
             {

@@ -17,6 +17,7 @@ namespace WhisperPS.Engine.Tests
     /// second into, for a ~1 MB and a ~31 MB file: every point carbon was sent is on disk afterwards, with its own
     /// value, although the replica has a (different) value for each of those slots; and the fill did its work.
     /// </summary>
+    [Trait(Needs.Trait, Needs.Carbon)]
     [Collection("processes")]
     public sealed class FillCarbonTests : IDisposable
     {

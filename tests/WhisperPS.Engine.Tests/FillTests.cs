@@ -18,6 +18,7 @@ namespace WhisperPS.Engine.Tests
     /// data), several sources, different schemas, randomized layouts, and python's whisper-fill on the same files
     /// to show where it is right and where it is not.
     /// </summary>
+    [Trait(Needs.Trait, Needs.Python)]
     [Collection(PythonCollection.Name)]
     public sealed class FillTests : IDisposable
     {

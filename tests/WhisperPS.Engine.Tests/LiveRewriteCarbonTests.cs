@@ -20,6 +20,7 @@ namespace WhisperPS.Engine.Tests
     /// WHISPERPS_LIVE_TOOL=whisper-resize runs python's whisper-resize in the same harness instead (for comparison
     /// numbers only; the assertion of no loss applies to WhisperPS).
     /// </summary>
+    [Trait(Needs.Trait, Needs.Carbon)]
     [Collection("processes")]
     public sealed class LiveRewriteCarbonTests : IDisposable
     {

@@ -16,6 +16,7 @@ namespace WhisperPS.Engine.Tests
     /// fetch (archive by archive), applies the documented rule with whisper's own aggregate() and xFilesFactor test,
     /// and compares every slot of every new archive, read back with whisper's fetch.
     /// </summary>
+    [Trait(Needs.Trait, Needs.Python)]
     [Collection(PythonCollection.Name)]
     public sealed class ResizeReferenceTests : IDisposable
     {

@@ -22,7 +22,7 @@ namespace WhisperPS.Engine.Tests
     {
         private const long Now = 1_700_000_000;
         private const int Files = 4;
-        private const int Kills = 50;
+        private static readonly int Kills = KillCount.Of(50);
         private readonly ITestOutputHelper _out;
         private readonly TempDir _dir = new TempDir();
         private readonly Random _rng;
