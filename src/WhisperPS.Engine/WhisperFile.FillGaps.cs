@@ -88,6 +88,10 @@ namespace WhisperPS.Engine
                 {
                     // Coarsest first: a kill part-way leaves rollups already agreeing with finer slots that a rerun
                     // fills with the same values.
+                    // Blocks first: a sparse file needs new blocks for the slots it gains, and a full disk must
+                    // refuse them before any slot is written (a no-op on a fully allocated file).
+                    foreach (var image in images)
+                        if (image.ChangedSpan(out long offset, out long length)) target._file.TryAllocate(offset, length);
                     Action barrier = flush ? (Action)target._file.Flush : null;
                     progress?.Invoke(0, images.Length);
                     for (int k = images.Length - 1; k >= 0; k--)

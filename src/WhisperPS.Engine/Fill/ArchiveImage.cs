@@ -96,6 +96,17 @@ namespace WhisperPS.Engine.Fill
             Point.Encode(_raw, at, interval, value);
         }
 
+        /// <summary>The bytes from the first to the last changed slot, or false when nothing changed.</summary>
+        public bool ChangedSpan(out long offset, out long length)
+        {
+            offset = length = 0;
+            if (_changed == null) return false;
+            int first = Array.IndexOf(_changed, true), last = Array.LastIndexOf(_changed, true);
+            offset = Info.Offset + (long)first * Point.Size;
+            length = (long)(last - first + 1) * Point.Size;
+            return true;
+        }
+
         /// <summary>
         /// Writes the changed slots back. Each group of nearby slots is written twice: first with every changed
         /// slot's new value under a non-matching timestamp (whisper still sees it empty, or its old lap), then

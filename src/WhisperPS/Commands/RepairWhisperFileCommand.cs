@@ -18,6 +18,8 @@ namespace WhisperPS.Commands
     {
         private const int ProgressActivityId = 0x5751;
         private int _done;
+        private readonly System.Diagnostics.Stopwatch _sinceProgress = System.Diagnostics.Stopwatch.StartNew();
+        private bool _progressShown;
 
         /// <summary>Replicas to take data from, in order of preference; wildcards allowed. Bound by property name
         /// from the pipeline, so a script block can compute each file's replica.</summary>
@@ -51,10 +53,16 @@ namespace WhisperPS.Commands
                     }
                     paths.Add(s.Path);
                 }
-                WriteProgress(new ProgressRecord(ProgressActivityId, "Repair-WhisperFile", "Filling '" + target.Path + "'")
+                // At most four progress updates a second: rendering one costs more than repairing a small file.
+                if (!_progressShown || _sinceProgress.ElapsedMilliseconds >= 250)
                 {
-                    CurrentOperation = _done + " files done",
-                });
+                    WriteProgress(new ProgressRecord(ProgressActivityId, "Repair-WhisperFile", "Filling '" + target.Path + "'")
+                    {
+                        CurrentOperation = _done + " files done",
+                    });
+                    _progressShown = true;
+                    _sinceProgress.Restart();
+                }
                 try
                 {
                     string action = "Fill empty slots from " + string.Join(", ", paths.Select(p => "'" + p + "'"));
@@ -85,7 +93,8 @@ namespace WhisperPS.Commands
 
         protected override void EndProcessing()
         {
-            WriteProgress(new ProgressRecord(ProgressActivityId, "Repair-WhisperFile", "Done") { RecordType = ProgressRecordType.Completed });
+            if (_progressShown)
+                WriteProgress(new ProgressRecord(ProgressActivityId, "Repair-WhisperFile", "Done") { RecordType = ProgressRecordType.Completed });
         }
 
         // -WhatIf or -Confirm in effect: compute the counts first so the message can say what would be filled.
