@@ -171,31 +171,7 @@ namespace WhisperPS.Commands
         /// given), then the bound Timestamp, which defaults to now.</summary>
         private bool TryGetTimestamp(out long timestamp, out string bad)
         {
-            bad = null;
-            long now = _nowGiven ? _fixedNow : Clock.UnixNow();
-            var time = Timestamp;
-            if (InputObject != null && !_timestampOnCommandLine)
-            {
-                var unixTime = InputObject.Properties["UnixTime"]?.Value;
-                object rawUnix = unixTime is PSObject p ? p.BaseObject : unixTime;
-                if (!PointValue.IsGap(rawUnix))
-                {
-                    if (!WhisperTime.TryConvert(rawUnix, out time))
-                    {
-                        timestamp = 0;
-                        bad = rawUnix.ToString();
-                        return false;
-                    }
-                }
-            }
-            if (time.IsUnreadable)
-            {
-                timestamp = 0;
-                bad = time.UnreadableText;
-                return false;
-            }
-            timestamp = time.Resolve(now);
-            return true;
+            return PipedTimestamp.TryGet(InputObject, _timestampOnCommandLine, Timestamp, _nowGiven ? _fixedNow : Clock.UnixNow(), out timestamp, out bad);
         }
 
         private void Flush(Target t)
