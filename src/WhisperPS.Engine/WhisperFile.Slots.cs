@@ -77,7 +77,7 @@ namespace WhisperPS.Engine
                     for (int j = 0; j < count; j++)
                     {
                         long t = BigEndian.ReadUInt32(buffer, j * Point.Size);
-                        if (t <= best || (found && t == best)) continue;
+                        if (t <= best) continue; // 0 (empty) never counts
                         if (t % step != 0 || a.SlotOffset(t, anchor) != a.Offset + (first + j) * (long)Point.Size) continue;
                         best = t;
                         found = true;

@@ -181,6 +181,31 @@ namespace WhisperPS.Engine.Tests
             Assert.True(r.Findings.Count < 40, string.Join("\n", r.Findings));
         }
 
+        [Theory]
+        [InlineData(1u, uint.MaxValue, FindingCodes.FileTruncated)]        // one archive claiming 4 billion points
+        [InlineData(60u, 100_000_000u, FindingCodes.FileTruncated)]
+        [InlineData(uint.MaxValue, 1u, FindingCodes.ArchiveCountExcessive)] // 4 billion archives in a 1 KB file
+        public void AHostileHeaderCostsNeitherTimeNorMemory(uint countOrStep, uint points, string code)
+        {
+            string path = _dir.File("h.wsp");
+            var b = new byte[1024];
+            BigEndian.WriteUInt32(b, 0, 1);
+            BigEndian.WriteUInt32(b, 4, countOrStep == uint.MaxValue ? 60 : countOrStep * points);
+            BigEndian.WriteSingle(b, 8, 0.5f);
+            BigEndian.WriteUInt32(b, 12, countOrStep == uint.MaxValue ? uint.MaxValue : 1);
+            BigEndian.WriteUInt32(b, 16, 28);
+            BigEndian.WriteUInt32(b, 20, countOrStep == uint.MaxValue ? 60 : countOrStep);
+            BigEndian.WriteUInt32(b, 24, points);
+            File.WriteAllBytes(path, b);
+            Check(path); // warm up
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var r = Check(path);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.Contains(r.Findings, f => f.Code == code);
+            Assert.False(r.IsValid);
+            Assert.True(allocated < 64 * 1024, allocated + " bytes allocated for a 1 KB file");
+        }
+
         [Fact]
         public void LastUpdateIsTheNewestReadablePointNotTheFileTime()
         {

@@ -385,68 +385,76 @@ namespace WhisperPS.Engine.Validation
                 var method = (AggregationMethod)_method;
                 long fs = fine.Step, cs = coarse.Step;
                 int k = (int)(cs / fs);
-                var window = new byte[k * Point.Size];
                 var values = new double[k];
                 var known = new bool[k];
-                var slot = new byte[Point.Size];
                 // Only windows wholly inside the finer ring's lap: a window straddling its start may have been
                 // written partly through the finer archive and partly straight into the coarse one (update_many sends
-                // points older than the finer retention there), so no aggregate describes it.
-                // And only windows younger than the finer retention at now: a point older than that when written went
-                // straight into a coarser archive (whisper picks the archive by age), which no writer's clock before now
-                // can do for these.
+                // points older than the finer retention there), so no aggregate describes it. And only windows younger
+                // than the finer retention at now: a point older than that when written went straight into a coarser
+                // archive (whisper picks the archive by age), which no writer's clock before now can do for these.
                 long first = PyMath.Align(Math.Max(fine.Newest, _now) - fine.Retention + fs + cs - 1, cs);
                 long last = PyMath.Align(fine.Newest, cs);
-                for (long t = first; t <= last; t += cs)
+                if (first > last) return;
+                // Consecutive windows are consecutive slots in both rings: read them in batches of up to 256 KB.
+                long windows = (last - first) / cs + 1;
+                int batch = (int)Math.Max(1, Math.Min(Math.Min(windows, ((1 << 18) / Point.Size) / k), Math.Min(fine.Points / k, coarse.Points)));
+                var fineBuf = new byte[batch * k * Point.Size];
+                var coarseBuf = new byte[batch * Point.Size];
+                bool coarseAnchored = coarse.Anchor != 0 && coarse.Anchored;
+                for (long w0 = 0; w0 < windows; w0 += batch)
                 {
-                    if (!ReadRing(fine, t, window, k)) return;
-                    int knownCount = 0;
-                    bool covered = true;
-                    for (int j = 0; j < k; j++)
+                    int n = (int)Math.Min(batch, windows - w0);
+                    long t0 = first + w0 * cs;
+                    if (!ReadRing(fine, t0, fineBuf, n * k)) return;
+                    if (coarseAnchored && !ReadRing(coarse, t0, coarseBuf, n)) return;
+                    for (int w = 0; w < n; w++)
                     {
-                        long st = BigEndian.ReadUInt32(window, j * Point.Size);
-                        long expected = t + j * fs;
-                        known[j] = st == expected;
-                        values[j] = known[j] ? BigEndian.ReadDouble(window, j * Point.Size + 4) : 0;
-                        if (known[j]) knownCount++;
-                        else if (st > expected) covered = false;
-                    }
-                    if (!covered) continue;
-                    bool has = false;
-                    double stored = 0;
-                    long coarseSlot = coarse.Anchored ? PyMath.FloorMod(PyMath.FloorDiv(t - coarse.Anchor, cs), coarse.Points) : 0;
-                    if (coarse.Anchor != 0 && coarse.Anchored)
-                    {
-                        if (ReadAt(coarse.Offset + coarseSlot * Point.Size, slot, Point.Size) != Point.Size) return;
-                        has = BigEndian.ReadUInt32(slot, 0) == t;
-                        stored = BigEndian.ReadDouble(slot, 4);
-                    }
-                    bool propagates = knownCount > 0 && (double)knownCount / k >= _xff;
-                    string at = " for " + N(t) + " (" + N(knownCount) + " of " + N(k) + " finer points known, xFilesFactor " +
-                        _xff.ToString("R", CultureInfo.InvariantCulture) + ")";
-                    if (propagates)
-                    {
-                        double agg = Aggregation.Aggregate(method, values, known, k, knownCount);
-                        if (!has)
-                            AddSlot(FindingCodes.RollupMissing, FindingSeverity.Warning, index, coarseSlot,
-                                "Slot " + N(coarseSlot) + " holds no point" + at + "; whisper would have written " + R(agg) + ".");
-                        else if (!stored.Equals(agg))
-                            AddSlot(FindingCodes.RollupMismatch, FindingSeverity.Warning, index, coarseSlot,
-                                "Slot " + N(coarseSlot) + " holds " + R(stored) + at + "; the finer points give " + R(agg) + ".");
-                    }
-                    else if (has)
-                    {
-                        AddSlot(FindingCodes.RollupUnexpected, FindingSeverity.Warning, index, coarseSlot,
-                            "Slot " + N(coarseSlot) + " holds " + R(stored) + at + ", too few for whisper to have written it.");
+                        long t = t0 + w * cs;
+                        int knownCount = 0;
+                        bool covered = true;
+                        for (int j = 0; j < k; j++)
+                        {
+                            int at = (w * k + j) * Point.Size;
+                            long st = BigEndian.ReadUInt32(fineBuf, at);
+                            long expected = t + j * fs;
+                            known[j] = st == expected;
+                            values[j] = known[j] ? BigEndian.ReadDouble(fineBuf, at + 4) : 0;
+                            if (known[j]) knownCount++;
+                            else if (st > expected) covered = false;
+                        }
+                        if (!covered) continue;
+                        bool has = coarseAnchored && BigEndian.ReadUInt32(coarseBuf, w * Point.Size) == t;
+                        double stored = has ? BigEndian.ReadDouble(coarseBuf, w * Point.Size + 4) : 0;
+                        long coarseSlot = coarseAnchored ? PyMath.FloorMod(PyMath.FloorDiv(t - coarse.Anchor, cs), coarse.Points) : 0;
+                        bool propagates = knownCount > 0 && (double)knownCount / k >= _xff;
+                        if (propagates)
+                        {
+                            double agg = Aggregation.Aggregate(method, values, known, k, knownCount);
+                            if (!has)
+                                AddSlot(FindingCodes.RollupMissing, FindingSeverity.Warning, index, coarseSlot,
+                                    "Slot " + N(coarseSlot) + " holds no point" + RollupAt(t, knownCount, k) + "; whisper would have written " + R(agg) + ".");
+                            else if (!stored.Equals(agg))
+                                AddSlot(FindingCodes.RollupMismatch, FindingSeverity.Warning, index, coarseSlot,
+                                    "Slot " + N(coarseSlot) + " holds " + R(stored) + RollupAt(t, knownCount, k) + "; the finer points give " + R(agg) + ".");
+                        }
+                        else if (has)
+                        {
+                            AddSlot(FindingCodes.RollupUnexpected, FindingSeverity.Warning, index, coarseSlot,
+                                "Slot " + N(coarseSlot) + " holds " + R(stored) + RollupAt(t, knownCount, k) + ", too few for whisper to have written it.");
+                        }
                     }
                 }
             }
+
+            private string RollupAt(long t, int knownCount, int k) => " for " + N(t) + " (" + N(knownCount) + " of " + N(k) +
+                " finer points known, xFilesFactor " + _xff.ToString("R", CultureInfo.InvariantCulture) + ")";
 
             private static string R(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
             // The k slots of an archive from interval t on, in ring order (two reads when they wrap).
             private bool ReadRing(Archive a, long t, byte[] buffer, int k)
             {
+                if (k > a.Points) return false;
                 long start = PyMath.FloorMod(PyMath.FloorDiv(t - a.Anchor, a.Step), a.Points);
                 int firstPart = (int)Math.Min(k, a.Points - start);
                 if (ReadAt(a.Offset + start * Point.Size, buffer, firstPart * Point.Size) != firstPart * Point.Size) return false;
