@@ -21,28 +21,10 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3
 Import-Module $ModuleManifest -Force
+. (Join-Path $PSScriptRoot 'BenchPair.ps1')
 if ($Quick) { $Runs = 1 }
 $pairs = if ($Quick) { 20 } else { 100 }
 $now = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
-
-function Get-Median([double[]] $xs) {
-    $s = @($xs | Sort-Object)
-    if ($s.Count % 2) { return $s[[int][Math]::Floor($s.Count / 2)] }
-    return ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2
-}
-
-function Measure-Pair([scriptblock] $Ours, [scriptblock] $Theirs) {
-    $a = [Collections.Generic.List[double]]::new(); $b = [Collections.Generic.List[double]]::new()
-    for ($i = -1; $i -lt $Runs; $i++) {
-        foreach ($side in $(if ($i % 2 -eq 0) { 'ours', 'theirs' } else { 'theirs', 'ours' })) {
-            [GC]::Collect()
-            $block = if ($side -eq 'ours') { $Ours } else { $Theirs }
-            $t = (Measure-Command { $null = & $block }).TotalSeconds
-            if ($i -ge 0) { if ($side -eq 'ours') { $a.Add($t) } else { $b.Add($t) } }
-        }
-    }
-    [pscustomobject] @{ Ours = (Get-Median $a); Theirs = (Get-Median $b) }
-}
 
 function New-Pair([string] $A, [string] $B, [string[]] $Retention, [int] $Step, [int] $Count, [int] $Seed) {
     $rng = [Random]::new($Seed)
@@ -60,7 +42,7 @@ try {
     # One large pair.
     $la = Join-Path $WorkDir 'large-a.wsp'; $lb = Join-Path $WorkDir 'large-b.wsp'
     New-Pair $la $lb '10s:6h', '1m:7d', '10m:5y' 10 (7 * 8640) 1
-    $m1 = Measure-Pair { @(Compare-WhisperFile $la $lb -Now $now) } { & /usr/bin/python3 /usr/bin/whisper-diff --summary $la $lb }
+    $m1 = Measure-Pair -Runs $Runs { @(Compare-WhisperFile $la $lb -Now $now) } { & /usr/bin/python3 /usr/bin/whisper-diff --summary $la $lb }
     $pyLarge = & /usr/bin/python3 /usr/bin/whisper-diff --summary --columns --no-headers $la $lb
     $pyLargeDiffs = ($pyLarge | ForEach-Object { [int](($_ -split ' ')[2]) } | Measure-Object -Sum).Sum
     $oursLarge = @(Compare-WhisperFile $la $lb -Now $now).Count
@@ -71,7 +53,7 @@ try {
         New-Pair $a $b '1m:1d', '10m:30d' 60 1440 (100 + $_)
         [pscustomobject] @{ A = $a; B = $b }
     }
-    $m2 = Measure-Pair {
+    $m2 = Measure-Pair -Runs $Runs {
         foreach ($p in $small) { Compare-WhisperFile $p.A $p.B -Now $now -Summary }
     } {
         foreach ($p in $small) { & /usr/bin/python3 /usr/bin/whisper-diff --summary $p.A $p.B }
@@ -95,6 +77,9 @@ try {
     $null = $md.AppendLine()
     $null = $md.AppendLine("Differences found: large pair whisper-diff $pyLargeDiffs, Compare-WhisperFile $oursLarge; small pairs whisper-diff $pySmall, Compare-WhisperFile $oursSmall (ours adds each coarse archive inside the finer archives' windows, which whisper-diff never compares).")
     $null = $md.AppendLine("whisper-diff is a python process per pair (start-up included, as a script calling it pays); Compare-WhisperFile runs in this pwsh. Medians of $Runs interleaved runs after a warm-up.")
+    if (Test-Path -LiteralPath /proc/loadavg) {
+        $null = $md.AppendLine("Load average at the end of the run: $(((Get-Content /proc/loadavg) -split ' ')[0..2] -join ', ') on $([Environment]::ProcessorCount) cores; ratios are interleaved, absolute times depend on that load.")
+    }
     [IO.File]::WriteAllText($OutMarkdown, $md.ToString())
     $md.ToString()
 }

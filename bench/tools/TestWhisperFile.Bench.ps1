@@ -20,16 +20,11 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3
 Import-Module $ModuleManifest -Force
+. (Join-Path $PSScriptRoot 'BenchPair.ps1')
 if ($Quick) { $Runs = 1 }
 $small = if ($Quick) { 1000 } else { 10000 }
 $large = if ($Quick) { 5000 } else { 100000 }
 $now = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
-
-function Get-Median([double[]] $xs) {
-    $s = @($xs | Sort-Object)
-    if ($s.Count % 2) { return $s[[int][Math]::Floor($s.Count / 2)] }
-    return ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2
-}
 
 function New-Tree([string] $Root, [int] $Count, [string[]] $Retention, [switch] $Damage) {
     $null = New-Item -ItemType Directory -Force $Root
@@ -59,19 +54,6 @@ function New-Tree([string] $Root, [int] $Count, [string[]] $Retention, [switch] 
     return , $damaged
 }
 
-function Measure-Pair([scriptblock] $Ours, [scriptblock] $Theirs) {
-    $a = [Collections.Generic.List[double]]::new(); $b = [Collections.Generic.List[double]]::new()
-    for ($i = -1; $i -lt $Runs; $i++) {
-        foreach ($side in $(if ($i % 2 -eq 0) { 'ours', 'theirs' } else { 'theirs', 'ours' })) {
-            [GC]::Collect()
-            $block = if ($side -eq 'ours') { $Ours } else { $Theirs }
-            $t = (Measure-Command { $script:last = & $block }).TotalSeconds
-            if ($i -ge 0) { if ($side -eq 'ours') { $a.Add($t) } else { $b.Add($t) } }
-        }
-    }
-    [pscustomobject] @{ Ours = (Get-Median $a); Theirs = (Get-Median $b) }
-}
-
 try {
     $tree = Join-Path $WorkDir 'tree'
     $damaged = New-Tree $tree $small '1m:1d', '10m:30d' -Damage
@@ -79,12 +61,12 @@ try {
     $test = { @(Get-ChildItem -LiteralPath $tree -Recurse -Filter *.wsp | Test-WhisperFile -Now $now) }
     $testRollups = { @(Get-ChildItem -LiteralPath $tree -Recurse -Filter *.wsp | Test-WhisperFile -Now $now -Rollups) }
 
-    $m1 = Measure-Pair $test $findCorrupt
+    $m1 = Measure-Pair $test $findCorrupt -Runs $Runs
     $pythonFound = @($script:last | Where-Object { $_ -like 'Corrupt Whisper file:*' }).Count
     $ours = @(& $test)
     $oursFound = @($ours | Where-Object { -not $_.IsValid }).Count
     if ($ours.Count -ne $small) { throw "Test-WhisperFile returned $($ours.Count) results for $small files" }
-    $m2 = Measure-Pair $testRollups $findCorrupt
+    $m2 = Measure-Pair $testRollups $findCorrupt -Runs $Runs
 
     $big = Join-Path $WorkDir 'big'
     $null = New-Tree $big $large '1m:1d'
@@ -115,6 +97,9 @@ try {
     $null = $md.AppendLine()
     $null = $md.AppendLine("Damaged files found in the $small-file tree ($($damaged.Count) damaged: half-truncated, archive offset into another archive, wrong maxRetention): Test-WhisperFile $oursFound, find-corrupt-whisper-files $pythonFound.")
     $null = $md.AppendLine('find-corrupt-whisper-files reads the header only (whisper.info); Test-WhisperFile reads every slot of every file (one sequential read, 256 KB chunks). Ours runs in this pwsh, fed by Get-ChildItem -Recurse; python is one process for the whole tree. Medians of ' + $Runs + ' interleaved runs after a warm-up (page cache warm for both).')
+    if (Test-Path -LiteralPath /proc/loadavg) {
+        $null = $md.AppendLine("Load average at the end of the run: $(((Get-Content /proc/loadavg) -split ' ')[0..2] -join ', ') on $([Environment]::ProcessorCount) cores; ratios are interleaved, absolute times depend on that load.")
+    }
     [IO.File]::WriteAllText($OutMarkdown, $md.ToString())
     $md.ToString()
 }

@@ -18,9 +18,6 @@ namespace WhisperPS.Commands
     [OutputType(typeof(WhisperInfo))]
     public sealed class AddWhisperPointCommand : WhisperCmdlet
     {
-        /// <summary>Property names a piped record's time is read from, in order, unless -TimestampProperty is given.</summary>
-        internal static readonly string[] TimeProperties = { "UnixTime", "Timestamp", "Time" };
-
         /// <summary>One target file and the points waiting for it.</summary>
         private sealed class Target
         {
@@ -220,58 +217,11 @@ namespace WhisperPS.Commands
             }
         }
 
-        /// <summary>
-        /// The point's time in Unix seconds. A piped record's comes from its -TimestampProperty, else its UnixTime
-        /// (Unix seconds only), Timestamp or Time property; a record without one is an error, never "now". -Timestamp
-        /// on the command line applies to every point; only a -Value without any time means now.
-        /// </summary>
+        /// <summary>The point's time in Unix seconds, by the rules every point-taking cmdlet shares (PipedTimestamp).</summary>
         private bool TryGetTimestamp(bool piped, out long timestamp, out string problem, out string errorId)
         {
-            timestamp = 0;
-            problem = null;
-            errorId = ErrorIds.TimestampInvalid;
-            WhisperTime time;
-            if (_timestampOnCommandLine || !piped)
-            {
-                time = Timestamp; // the default is now: -Value alone on the command line
-            }
-            else
-            {
-                string[] names = TimestampProperty != null ? new[] { TimestampProperty } : TimeProperties;
-                PSPropertyInfo found = null;
-                foreach (string name in names)
-                {
-                    var p = InputObject.Properties[name];
-                    if (p == null) continue;
-                    object v = p.Value is PSObject pv ? pv.BaseObject : p.Value;
-                    if (PointValue.IsGap(v)) continue;
-                    found = p;
-                    break;
-                }
-                if (found == null)
-                {
-                    errorId = ErrorIds.TimestampMissing;
-                    problem = "The input object has no time: none of its properties " + string.Join(", ", names) +
-                              " holds a value. Name the time's property with -TimestampProperty, or give -Timestamp; " +
-                              "a piped record is never stored at the current time.";
-                    return false;
-                }
-                object raw = found.Value is PSObject ps ? ps.BaseObject : found.Value;
-                bool unixOnly = TimestampProperty == null && found.Name == "UnixTime";
-                if (!(unixOnly ? WhisperTime.TryConvertUnixSeconds(raw, out time) : WhisperTime.TryConvert(raw, out time, out problem)))
-                {
-                    problem = "Cannot read the time '" + raw + "' of property " + found.Name + ". " +
-                              (unixOnly ? "UnixTime must be whole Unix seconds." : problem);
-                    return false;
-                }
-            }
-            if (time.IsUnreadable)
-            {
-                problem = "Cannot read the time '" + time.UnreadableText + "'. " + time.UnreadableReason;
-                return false;
-            }
-            timestamp = time.Resolve(_now);
-            return true;
+            return PipedTimestamp.TryGet(piped ? InputObject : null, _timestampOnCommandLine, Timestamp, TimestampProperty, _now,
+                out timestamp, out problem, out errorId);
         }
 
         private void Flush(Target t)

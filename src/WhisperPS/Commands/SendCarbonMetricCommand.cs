@@ -114,9 +114,10 @@ namespace WhisperPS.Commands
                 Invalid(target, "The input object has no Value property. Pipe objects with Metric, Value and Timestamp properties, or use -Value.");
                 return;
             }
-            if (!TryGetTimestamp(out long timestamp, out string badTime))
+            if (!PipedTimestamp.TryGet(InputObject, _timestampOnCommandLine, Timestamp, null, _nowGiven ? _fixedNow : Clock.UnixNow(),
+                    out long timestamp, out string timeProblem, out string timeErrorId))
             {
-                Invalid(target, "Cannot read the time '" + badTime + "'. Use " + WhisperTime.AcceptedForms + ".", ErrorIds.TimestampInvalid);
+                Invalid(target, timeProblem, timeErrorId);
                 return;
             }
             object raw = Value is PSObject pso ? pso.BaseObject : Value;
@@ -196,33 +197,5 @@ namespace WhisperPS.Commands
             _result.Invalid++;
             WriteError(WhisperErrors.Create(new ArgumentException(message), errorId, ErrorCategory.InvalidData, target));
         }
-
-        /// <summary>A piped object's UnixTime first (unless -Timestamp was given), then Timestamp, default now.</summary>
-        private bool TryGetTimestamp(out long timestamp, out string bad)
-        {
-            bad = null;
-            long now = _nowGiven ? _fixedNow : Clock.UnixNow();
-            var time = Timestamp;
-            if (InputObject != null && !_timestampOnCommandLine)
-            {
-                var unixTime = InputObject.Properties["UnixTime"]?.Value;
-                object rawUnix = unixTime is PSObject p ? p.BaseObject : unixTime;
-                if (!PointValue.IsGap(rawUnix) && !WhisperTime.TryConvert(rawUnix, out time))
-                {
-                    timestamp = 0;
-                    bad = rawUnix.ToString();
-                    return false;
-                }
-            }
-            if (time.IsUnreadable)
-            {
-                timestamp = 0;
-                bad = time.UnreadableText;
-                return false;
-            }
-            timestamp = time.Resolve(now);
-            return true;
-        }
-
     }
 }
