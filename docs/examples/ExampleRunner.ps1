@@ -18,7 +18,9 @@ function Invoke-WhisperDocsExample {
         [Parameter(Mandatory)] [string[]] $Code,
         [Parameter(Mandatory)] [string] $ScratchRoot,
         [int] $Width = 110,
-        [switch] $UseRootAsFolder
+        [switch] $UseRootAsFolder,
+        # Runs in the scratch folder after the storage is made and before the example (tests add data a check needs).
+        [scriptblock] $Setup
     )
     # A new folder per example, or (for readable captured output) the root itself, which must not exist yet.
     $scratch = Join-Path $ScratchRoot ([guid]::NewGuid().ToString('N').Substring(0, 8))
@@ -36,6 +38,7 @@ function Invoke-WhisperDocsExample {
     try {
         if (-not (($env:PSModulePath -split [regex]::Escape([string] $sep)) -contains $moduleParent)) { $env:PSModulePath = $moduleParent + $sep + $env:PSModulePath }
         & $storageScript -Path ./whisper
+        if ($Setup) { $null = & $Setup }
         $__whisperDocsBlocks = @($Code | ForEach-Object { [scriptblock]::Create($_) })
         $outputs = & {
             $ErrorActionPreference = 'Stop'

@@ -58,10 +58,14 @@ namespace WhisperPS.Engine
         private const int OpenReadSize = 512;
 
         /// <summary>Opens an existing file, waiting for carbon's lock if it holds one.</summary>
-        public static WhisperFile Open(string path, FileOpenMode mode = FileOpenMode.Read)
+        public static WhisperFile Open(string path, FileOpenMode mode = FileOpenMode.Read) => Open(path, mode, null);
+
+        /// <summary>Opens an existing file, waiting for a lock held by someone else at most
+        /// <paramref name="lockTimeout"/> (null: as long as it takes), else <see cref="LockTimeoutException"/>.</summary>
+        public static WhisperFile Open(string path, FileOpenMode mode, TimeSpan? lockTimeout)
         {
             if (path == null) throw new ArgumentNullException(nameof(path));
-            var file = RandomAccessFile.Open(path, mode);
+            var file = RandomAccessFile.Open(path, mode, lockTimeout);
             try
             {
                 long length;

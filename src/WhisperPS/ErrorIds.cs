@@ -61,6 +61,12 @@ namespace WhisperPS
         /// <summary>Two switches that contradict each other, e.g. -IncludeEmpty with -SkipEmpty (InvalidArgument).</summary>
         public const string ParameterConflict = "WhisperParameterConflict";
 
+        /// <summary>A piped record with no time property holding a value (InvalidArgument). Never stored at "now".</summary>
+        public const string TimestampMissing = "WhisperTimestampMissing";
+
+        /// <summary>A file's lock was not granted within -LockTimeout (ResourceBusy).</summary>
+        public const string LockTimeout = "WhisperLockTimeout";
+
         /// <summary>Export-WhisperSeries -Append to a file whose header names columns the export does not have
         /// (InvalidData); -Force appends anyway, leaving those columns empty, as Export-Csv -Append -Force does.</summary>
         public const string ExportColumnsMismatch = "WhisperExportColumnsMismatch";

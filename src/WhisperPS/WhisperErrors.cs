@@ -28,6 +28,8 @@ namespace WhisperPS
         {
             switch (ex)
             {
+                case LockTimeoutException _:
+                    return Create(ex, ErrorIds.LockTimeout, ErrorCategory.ResourceBusy, path);
                 case CorruptWhisperFileException _:
                     return Create(ex, ErrorIds.FileCorrupt, ErrorCategory.InvalidData, path);
                 case WhisperFileExistsException _:

@@ -16,11 +16,10 @@ namespace WhisperPS
         public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
         {
             object input = inputData is PSObject pso ? pso.BaseObject : inputData;
-            if (WhisperTime.TryConvert(input, out var time)) return time;
-            if (DeferInvalid && input != null) return WhisperTime.Unreadable(input.ToString());
+            if (WhisperTime.TryConvert(input, out var time, out string problem)) return time;
+            if (DeferInvalid && input != null) return WhisperTime.Unreadable(input.ToString(), problem);
             string shown = input == null ? "$null" : "'" + input + "' (" + input.GetType().Name + ")";
-            throw new ArgumentTransformationMetadataException(
-                "Cannot convert " + shown + " to a time. Use " + WhisperTime.AcceptedForms + ".");
+            throw new ArgumentTransformationMetadataException("Cannot convert " + shown + " to a time. " + problem);
         }
     }
 }

@@ -27,6 +27,8 @@ BeforeAll {
     . (Join-Path $repo 'tools/DocsMarkdown.ps1')
     . (Join-Path $repo 'docs/examples/ExampleRunner.ps1')
     $script:ScratchRoot = Join-Path ([IO.Path]::GetTempPath()) ('whisperps-examples-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    # What each example must achieve: see Examples.Checks.ps1.
+    $script:Checks = . (Join-Path $PSScriptRoot 'Examples.Checks.ps1')
 }
 
 AfterAll {
@@ -34,10 +36,15 @@ AfterAll {
 }
 
 Describe '<Name> example <Number>: <Title>' -ForEach $Examples {
-    It 'runs without error and shows the output its page documents' {
+    It 'runs without error, shows the output its page documents, and does what it says' {
         $HasOutput | Should -BeTrue -Because 'every example shows its real output in an Output block'
-        $r = Invoke-WhisperDocsExample -Code $Code -ScratchRoot $ScratchRoot
+        $check = $Checks["$Name $Number"]
+        $check | Should -Not -BeNullOrEmpty -Because "every example needs a check of its result in tests/Pester/Examples.Checks.ps1 ('$Name $Number')"
+        $r = Invoke-WhisperDocsExample -Code $Code -ScratchRoot $ScratchRoot -Setup $check.Setup
         ($r.Outputs -join '').Trim() | Should -Not -BeNullOrEmpty
+        Push-Location -LiteralPath $r.Scratch
+        try { & $check.Check $r.Outputs }
+        finally { Pop-Location }
     }
 }
 

@@ -49,10 +49,10 @@ Describe 'Get-WhisperSeries' {
         ($p[1].UnixTime - $p[0].UnixTime) | Should -Be 300
     }
 
-    It 'reads the archive given by -Archive, clamping -From to its retention' {
-        $p = Get-WhisperSeries -LiteralPath $File -Now $Now -From -10d -Archive 0 -IncludeEmpty
+    It 'reads the archive given by -Archive' {
+        $p = Get-WhisperSeries -LiteralPath $File -Now $Now -From -1d -Archive 0 -IncludeEmpty
         ($p[1].UnixTime - $p[0].UnixTime) | Should -Be 60
-        $p | Should -HaveCount 2880
+        $p | Should -HaveCount 1440
         $q = Get-WhisperSeries -LiteralPath $File -Now $Now -From -1h -Archive 1 -IncludeEmpty
         ($q[1].UnixTime - $q[0].UnixTime) | Should -Be 300
         $q | Should -HaveCount 12

@@ -60,7 +60,7 @@ Describe 'Reliability: damaged files through the cmdlets' {
             $context = "case $i (seed $seed, $($b.Length) bytes)"
 
             $info = Get-WhisperInfo -LiteralPath $case -ErrorVariable infoErrors -ErrorAction SilentlyContinue
-            $points = @(Get-WhisperSeries -LiteralPath $case -From ($now - 86400) -Until $now -Now $now -ErrorVariable seriesErrors -ErrorAction SilentlyContinue)
+            $points = @(Get-WhisperSeries -LiteralPath $case -From ($now - 86400) -Until $now -Now $now -IncludeEmpty -ErrorVariable seriesErrors -ErrorAction SilentlyContinue)
             if ($infoErrors.Count -gt 0) {
                 $corrupt++
                 if ($infoErrors.Count -ne 1 -or $infoErrors[0].FullyQualifiedErrorId -ne 'WhisperFileCorrupt,WhisperPS.Commands.GetWhisperInfoCommand' -or

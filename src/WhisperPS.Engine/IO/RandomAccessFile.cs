@@ -43,6 +43,31 @@ namespace WhisperPS.Engine.IO
         /// <summary>Blocks until the lock is granted.</summary>
         public abstract void Lock(bool exclusive);
 
+        /// <summary>Takes the lock if nobody holds a conflicting one; false otherwise, without waiting.</summary>
+        public abstract bool TryLock(bool exclusive);
+
+        /// <summary>
+        /// Waits for the lock at most <paramref name="timeout"/> (null: as long as it takes), polling a non-blocking
+        /// lock with a backoff from 1 ms up to 50 ms, so a bounded wait works the same with flock and LockFileEx.
+        /// </summary>
+        public void Lock(bool exclusive, TimeSpan? timeout)
+        {
+            if (timeout == null)
+            {
+                Lock(exclusive);
+                return;
+            }
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            int pause = 1;
+            while (!TryLock(exclusive))
+            {
+                var left = timeout.Value - clock.Elapsed;
+                if (left <= TimeSpan.Zero) throw new LockTimeoutException(Path, exclusive, timeout.Value);
+                System.Threading.Thread.Sleep((int)Math.Max(1, Math.Min(pause, left.TotalMilliseconds)));
+                pause = Math.Min(pause * 2, 50);
+            }
+        }
+
         /// <summary>Forces written data to the device (fsync / FlushFileBuffers).</summary>
         public abstract void Flush();
 
@@ -51,12 +76,15 @@ namespace WhisperPS.Engine.IO
         public static bool IsWindows => RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
 
         /// <summary>Opens an existing file.</summary>
-        public static RandomAccessFile Open(string path, FileOpenMode mode)
+        public static RandomAccessFile Open(string path, FileOpenMode mode) => Open(path, mode, null);
+
+        /// <summary>Opens an existing file, waiting for its lock at most <paramref name="lockTimeout"/> (null: no limit).</summary>
+        public static RandomAccessFile Open(string path, FileOpenMode mode, TimeSpan? lockTimeout)
         {
             var f = IsWindows ? (RandomAccessFile)StreamFile.OpenFile(path, mode) : UnixFile.OpenFile(path, mode);
             try
             {
-                f.Lock(mode == FileOpenMode.ReadWrite);
+                f.Lock(mode == FileOpenMode.ReadWrite, lockTimeout);
             }
             catch
             {

@@ -76,6 +76,18 @@ namespace WhisperPS.Engine.IO
                 throw new IOException("Could not lock '" + Path + "': " + new Win32Exception(Marshal.GetLastWin32Error()).Message);
         }
 
+        public override bool TryLock(bool exclusive)
+        {
+            if (!IsWindows) return true;
+            var overlapped = new NativeOverlapped();
+            const int LOCKFILE_FAIL_IMMEDIATELY = 1, LOCKFILE_EXCLUSIVE_LOCK = 2, ERROR_LOCK_VIOLATION = 33, ERROR_IO_PENDING = 997;
+            if (LockFileEx(_stream.SafeFileHandle, LOCKFILE_FAIL_IMMEDIATELY | (exclusive ? LOCKFILE_EXCLUSIVE_LOCK : 0), 0, uint.MaxValue, uint.MaxValue, ref overlapped))
+                return true;
+            int error = Marshal.GetLastWin32Error();
+            if (error == ERROR_LOCK_VIOLATION || error == ERROR_IO_PENDING) return false;
+            throw new IOException("Could not lock '" + Path + "': " + new Win32Exception(error).Message);
+        }
+
         public override void Flush() => _stream.Flush(true);
 
         public override void Dispose() => _stream.Dispose(); // closing the handle releases the lock

@@ -50,6 +50,8 @@ namespace WhisperPS.Engine.IO
         private const int EISDIR = 21;
         private const int LOCK_SH = 1;
         private const int LOCK_EX = 2;
+        private const int LOCK_NB = 4;
+        private static int EWOULDBLOCK => IsMac ? 35 : 11;
         private const int SEEK_END = 2;
 
         public static UnixFile OpenFile(string path, FileOpenMode mode)
@@ -164,6 +166,17 @@ namespace WhisperPS.Engine.IO
                 int errno = Marshal.GetLastWin32Error();
                 if (errno != EINTR) throw Errors.FromErrno(errno, Path);
             }
+        }
+
+        public override bool TryLock(bool exclusive)
+        {
+            while (Native.flock(_fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0)
+            {
+                int errno = Marshal.GetLastWin32Error();
+                if (errno == EWOULDBLOCK) return false;
+                if (errno != EINTR) throw Errors.FromErrno(errno, Path);
+            }
+            return true;
         }
 
         public override void Flush()

@@ -8,15 +8,19 @@ using WhisperPS.Engine.IO;
 namespace WhisperPS.Commands
 {
     /// <summary>
-    /// Add-WhisperPoint: writes points into whisper files. Points (one from the parameters, or many from the
-    /// pipeline) are buffered per file and written with whisper's update_many every -BatchSize points and at the
-    /// end, so a million piped points cost a few hundred file opens, and the file comes out byte-identical to
-    /// python whisper.update_many(path, points, now) for the same points and now.
+    /// Add-WhisperPoint: writes points into whisper files. All the points of one call (one from the parameters, or
+    /// any number from the pipeline) go into each file as one whisper update_many against one now, so the file comes
+    /// out byte-identical to python whisper.update_many(path, all_points, now), whatever their order or number. The
+    /// points are reduced as they arrive to what update_many would write (<see cref="UpdateManyBuffer"/>): memory is
+    /// bounded by the files' slots, not by the points piped.
     /// </summary>
     [Cmdlet(VerbsCommon.Add, "WhisperPoint", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
     [OutputType(typeof(WhisperInfo))]
     public sealed class AddWhisperPointCommand : WhisperCmdlet
     {
+        /// <summary>Property names a piped record's time is read from, in order, unless -TimestampProperty is given.</summary>
+        internal static readonly string[] TimeProperties = { "UnixTime", "Timestamp", "Time" };
+
         /// <summary>One target file and the points waiting for it.</summary>
         private sealed class Target
         {
@@ -24,22 +28,20 @@ namespace WhisperPS.Commands
 
             internal string Path { get; }
 
-            internal List<Point> Pending { get; } = new List<Point>();
+            /// <summary>Created at the first point, from the file's header.</summary>
+            internal UpdateManyBuffer Buffer { get; set; }
 
-            /// <summary>ShouldProcess answer, asked once per file at its first write.</summary>
-            internal bool? Approved { get; set; }
-
-            /// <summary>Set after an error with the file itself, so a corrupt file gets one error, not one per batch.</summary>
+            /// <summary>Set after an error with the file itself, so a corrupt file gets one error, not one per point.</summary>
             internal bool Failed { get; set; }
 
-            internal long Written { get; set; }
+            /// <summary>Set once the points reached the file (for -PassThru).</summary>
+            internal bool Written { get; set; }
         }
 
         private readonly List<Target> _targets = new List<Target>();
         private bool _valueOnCommandLine;
         private bool _timestampOnCommandLine;
-        private bool _nowGiven;
-        private long _fixedNow;
+        private long _now;
 
         /// <summary>Files to write to. Deliberately not bound from the pipeline: a piped point's Path property
         /// (Get-WhisperSeries output) must never redirect writes into another file.</summary>
@@ -75,10 +77,26 @@ namespace WhisperPS.Commands
         [Parameter(ValueFromPipeline = true, DontShow = true)]
         public PSObject InputObject { get; set; }
 
-        /// <summary>Points per file per update_many write.</summary>
-        [Parameter]
+        /// <summary>No longer has an effect: every point of a call is written in one update_many, in memory bounded
+        /// by the file's slots. Kept so that existing scripts still bind.</summary>
+        [Parameter(DontShow = true)]
         [ValidateRange(1, int.MaxValue)]
         public int BatchSize { get; set; } = 10000;
+
+        /// <summary>Read a piped record's time from this property instead of UnixTime, Timestamp or Time.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string TimestampProperty { get; set; }
+
+        /// <summary>Read a piped record's value from this property instead of Value.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string ValueProperty { get; set; }
+
+        /// <summary>How long to wait for each file's lock before failing with WhisperLockTimeout; default: as long as it takes.</summary>
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public double LockTimeout { get; set; }
 
         /// <summary>Output each file's WhisperInfo after the last write.</summary>
         [Parameter]
@@ -88,12 +106,14 @@ namespace WhisperPS.Commands
         {
             _valueOnCommandLine = IsBound(nameof(Value));
             _timestampOnCommandLine = IsBound(nameof(Timestamp));
-            _nowGiven = IsBound(nameof(Now));
-            if (_nowGiven) _fixedNow = ResolveNow(true, Now);
+            // One now for the whole call, as update_many has one: relative times and every file's retention use it.
+            _now = ResolveNow(IsBound(nameof(Now)), Now);
             if (_timestampOnCommandLine && Timestamp.IsUnreadable)
                 ThrowTerminatingError(WhisperErrors.Create(
-                    new ArgumentException("Cannot read the time '" + Timestamp.UnreadableText + "'. Use " + WhisperTime.AcceptedForms + "."),
+                    new ArgumentException("Cannot read the time '" + Timestamp.UnreadableText + "'. " + Timestamp.UnreadableReason),
                     ErrorIds.TimestampInvalid, ErrorCategory.InvalidArgument, Timestamp.UnreadableText));
+            if (IsBound(nameof(BatchSize)))
+                WriteVerbose("-BatchSize has no effect: all points of the call are written in one update_many per file.");
 
             bool literal = ParameterSetName == LiteralPathSet;
             foreach (var file in ResolveExistingFiles(literal ? LiteralPath : Path, literal))
@@ -105,25 +125,32 @@ namespace WhisperPS.Commands
             ThrowIfStopping();
             if (_targets.Count == 0) return;
             object target = (object)InputObject ?? Value;
+            bool piped = InputObject != null;
 
-            if (InputObject != null && !_valueOnCommandLine && InputObject.Properties["Value"] == null)
+            object rawValue = Value;
+            if (piped && !_valueOnCommandLine)
             {
-                WriteError(WhisperErrors.Create(
-                    new ArgumentException("The input object has no Value property. Pipe objects with Value and Timestamp " +
-                                          "properties (for example from Import-Csv or Get-WhisperSeries), or use -Value."),
-                    ErrorIds.ValueInvalid, ErrorCategory.InvalidArgument, target));
+                string name = ValueProperty ?? "Value";
+                var property = InputObject.Properties[name];
+                if (property == null)
+                {
+                    WriteError(WhisperErrors.Create(
+                        new ArgumentException("The input object has no " + name + " property. Pipe objects with Value and Timestamp " +
+                                              "properties (for example from Import-Csv or Get-WhisperSeries), name the value's " +
+                                              "property with -ValueProperty, or use -Value."),
+                        ErrorIds.ValueInvalid, ErrorCategory.InvalidArgument, target));
+                    return;
+                }
+                rawValue = property.Value;
+            }
+
+            if (!TryGetTimestamp(piped, out long timestamp, out string problem, out string errorId))
+            {
+                WriteError(WhisperErrors.Create(new ArgumentException(problem), errorId, ErrorCategory.InvalidArgument, target));
                 return;
             }
 
-            if (!TryGetTimestamp(out long timestamp, out string badTime))
-            {
-                WriteError(WhisperErrors.Create(
-                    new ArgumentException("Cannot read the time '" + badTime + "'. Use " + WhisperTime.AcceptedForms + "."),
-                    ErrorIds.TimestampInvalid, ErrorCategory.InvalidArgument, target));
-                return;
-            }
-
-            object raw = Value is PSObject pso ? pso.BaseObject : Value;
+            object raw = rawValue is PSObject pso ? pso.BaseObject : rawValue;
             if (PointValue.IsGap(raw))
             {
                 WriteVerbose("No value at " + FormatUnix(timestamp) + ": a gap, skipped.");
@@ -143,12 +170,19 @@ namespace WhisperPS.Commands
                 return;
             }
 
-            var point = new Point(timestamp, value);
             foreach (var t in _targets)
             {
-                if (t.Failed || t.Approved == false) continue;
-                t.Pending.Add(point);
-                if (t.Pending.Count >= BatchSize) Flush(t);
+                if (t.Failed) continue;
+                if (t.Buffer == null && !TryCreateBuffer(t)) continue;
+                if (t.Buffer.Add(timestamp, value) == PointFate.NotCovered)
+                {
+                    // Reported now, as it arrives: whisper drops such a point without a word.
+                    var point = new WhisperPoint(t.Path, timestamp, value);
+                    WriteError(WhisperErrors.Create(
+                        new TimestampNotCoveredException("The point at " + FormatUnix(timestamp) + " is older than the " +
+                            "retention of '" + t.Path + "' (" + FormatUnix(_now - t.Buffer.MaxRetention) + " and later) and was not stored."),
+                        ErrorIds.PointNotCovered, ErrorCategory.InvalidData, point));
+                }
             }
         }
 
@@ -157,92 +191,125 @@ namespace WhisperPS.Commands
             foreach (var t in _targets)
             {
                 ThrowIfStopping();
-                if (t.Pending.Count > 0) Flush(t);
+                if (t.Buffer != null && !t.Failed && t.Buffer.Accepted > 0) Flush(t);
             }
             if (!PassThru) return;
             foreach (var t in _targets)
             {
-                if (t.Failed || t.Approved != true) continue;
+                if (t.Failed || !t.Written) continue;
                 WriteInfo(t.Path);
             }
         }
 
-        /// <summary>The point's time in Unix seconds: a piped object's UnixTime first (unless -Timestamp was
-        /// given), then the bound Timestamp, which defaults to now.</summary>
-        private bool TryGetTimestamp(out long timestamp, out string bad)
+        private TimeSpan? LockWait => IsBound(nameof(LockTimeout)) ? TimeSpan.FromSeconds(LockTimeout) : (TimeSpan?)null;
+
+        // Reads the file's header (briefly, under a shared lock) to bucket points as update_many will.
+        private bool TryCreateBuffer(Target t)
         {
-            bad = null;
-            long now = _nowGiven ? _fixedNow : Clock.UnixNow();
-            var time = Timestamp;
-            if (InputObject != null && !_timestampOnCommandLine)
+            try
             {
-                var unixTime = InputObject.Properties["UnixTime"]?.Value;
-                object rawUnix = unixTime is PSObject p ? p.BaseObject : unixTime;
-                if (!PointValue.IsGap(rawUnix))
+                using (var f = WhisperFile.Open(t.Path, FileOpenMode.Read, LockWait))
+                    t.Buffer = new UpdateManyBuffer(f.Header, _now);
+                return true;
+            }
+            catch (Exception ex) when (WhisperErrors.IsFileError(ex))
+            {
+                t.Failed = true;
+                WriteFileError(ex, t.Path, FileAccessIntent.Read);
+                return false;
+            }
+        }
+
+        /// <summary>
+        /// The point's time in Unix seconds. A piped record's comes from its -TimestampProperty, else its UnixTime
+        /// (Unix seconds only), Timestamp or Time property; a record without one is an error, never "now". -Timestamp
+        /// on the command line applies to every point; only a -Value without any time means now.
+        /// </summary>
+        private bool TryGetTimestamp(bool piped, out long timestamp, out string problem, out string errorId)
+        {
+            timestamp = 0;
+            problem = null;
+            errorId = ErrorIds.TimestampInvalid;
+            WhisperTime time;
+            if (_timestampOnCommandLine || !piped)
+            {
+                time = Timestamp; // the default is now: -Value alone on the command line
+            }
+            else
+            {
+                string[] names = TimestampProperty != null ? new[] { TimestampProperty } : TimeProperties;
+                PSPropertyInfo found = null;
+                foreach (string name in names)
                 {
-                    if (!WhisperTime.TryConvert(rawUnix, out time))
-                    {
-                        timestamp = 0;
-                        bad = rawUnix.ToString();
-                        return false;
-                    }
+                    var p = InputObject.Properties[name];
+                    if (p == null) continue;
+                    object v = p.Value is PSObject pv ? pv.BaseObject : p.Value;
+                    if (PointValue.IsGap(v)) continue;
+                    found = p;
+                    break;
+                }
+                if (found == null)
+                {
+                    errorId = ErrorIds.TimestampMissing;
+                    problem = "The input object has no time: none of its properties " + string.Join(", ", names) +
+                              " holds a value. Name the time's property with -TimestampProperty, or give -Timestamp; " +
+                              "a piped record is never stored at the current time.";
+                    return false;
+                }
+                object raw = found.Value is PSObject ps ? ps.BaseObject : found.Value;
+                bool unixOnly = TimestampProperty == null && found.Name == "UnixTime";
+                if (!(unixOnly ? WhisperTime.TryConvertUnixSeconds(raw, out time) : WhisperTime.TryConvert(raw, out time, out problem)))
+                {
+                    problem = "Cannot read the time '" + raw + "' of property " + found.Name + ". " +
+                              (unixOnly ? "UnixTime must be whole Unix seconds." : problem);
+                    return false;
                 }
             }
             if (time.IsUnreadable)
             {
-                timestamp = 0;
-                bad = time.UnreadableText;
+                problem = "Cannot read the time '" + time.UnreadableText + "'. " + time.UnreadableReason;
                 return false;
             }
-            timestamp = time.Resolve(now);
+            timestamp = time.Resolve(_now);
             return true;
         }
 
         private void Flush(Target t)
         {
-            var points = t.Pending;
-            if (t.Approved == null)
+            var buffer = t.Buffer;
+            if (!ShouldProcess(t.Path, "Add points"))
             {
-                // Asked once per file, at its first write, so -Confirm prompts per file rather than per batch.
-                t.Approved = ShouldProcess(t.Path, "Add points");
-            }
-            if (t.Approved == false || t.Failed)
-            {
-                points.Clear();
+                t.Failed = true;
                 return;
             }
 
-            long now = _nowGiven ? _fixedNow : Clock.UnixNow();
             UpdateResult result;
-            long retention;
+            var points = buffer.ToList();
             try
             {
-                using (var f = WhisperFile.Open(t.Path, FileOpenMode.ReadWrite))
+                using (var f = WhisperFile.Open(t.Path, FileOpenMode.ReadWrite, LockWait))
                 {
-                    retention = f.Header.MaxRetention;
-                    result = f.UpdateMany(points, now);
+                    if (!buffer.Fits(f.Header))
+                        WriteWarning("'" + t.Path + "': its archives changed during the call; the points were bucketed for the old layout.");
+                    result = f.UpdateMany(points, _now);
                 }
             }
             catch (Exception ex) when (WhisperErrors.IsFileError(ex))
             {
                 t.Failed = true;
-                points.Clear();
                 WriteFileError(ex, t.Path, FileAccessIntent.Write);
                 return;
             }
-            int count = points.Count;
-            points.Clear();
-            t.Written += result.Stored;
-            WriteVerbose("'" + t.Path + "': wrote " + result.Stored.ToString(CultureInfo.InvariantCulture) + " of " +
-                         count.ToString(CultureInfo.InvariantCulture) + " point(s) (now " + FormatUnix(now) + ").");
-            foreach (var dropped in result.Dropped)
+            WriteVerbose("'" + t.Path + "': wrote " + buffer.Accepted.ToString(CultureInfo.InvariantCulture) + " point(s) " +
+                         "in one update_many (" + result.Stored.ToString(CultureInfo.InvariantCulture) + " distinct slot(s); now " + FormatUnix(_now) + ").");
+            if (buffer.FutureCount > 0)
             {
-                var point = new WhisperPoint(t.Path, dropped.Timestamp, dropped.Value);
-                WriteError(WhisperErrors.Create(
-                    new TimestampNotCoveredException("The point at " + FormatUnix(dropped.Timestamp) + " is older than the " +
-                        "retention of '" + t.Path + "' (" + FormatUnix(now - retention) + " and later) and was not stored."),
-                    ErrorIds.PointNotCovered, ErrorCategory.InvalidData, point));
+                WriteWarning("'" + t.Path + "': " + buffer.FutureCount.ToString(CultureInfo.InvariantCulture) + " point(s) are in the " +
+                             "future (the newest at " + FormatUnix(buffer.NewestFuture) + ", now " + FormatUnix(_now) + "). They are stored, " +
+                             "as whisper's update_many stores them, but no read shows them until that time.");
             }
+            t.Written = true;
+            buffer.Clear();
         }
     }
 }

@@ -214,12 +214,12 @@ namespace WhisperPS.Commands
             {
                 try
                 {
-                    using (var f = WhisperFile.Open(path, FileOpenMode.Read))
+                    using (var f = OpenForRead(path))
                     {
                         var archive = SelectedArchive(f, path);
                         if (archive == null) continue;
                         columns.Add(new WideColumn(path, archive.SecondsPerPoint, f.Header.AggregationMethod, f.Header.XFilesFactor,
-                            RangeNow - (IsBound(nameof(Archive)) ? archive.Retention : f.Header.MaxRetention)));
+                            RangeNow - f.Header.MaxRetention));
                     }
                 }
                 catch (Exception ex) when (WhisperErrors.IsFileError(ex))

@@ -24,6 +24,12 @@ namespace WhisperPS.Commands
         [Parameter]
         public SwitchParameter IncludeEmpty { get; set; }
 
+        /// <summary>How long to wait for each file's lock (held by a writer such as carbon-cache) before failing
+        /// with WhisperLockTimeout; default: as long as it takes.</summary>
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public double LockTimeout { get; set; }
+
         /// <summary>As whisper-fetch: the last 24 hours. The start is exclusive, as in whisper.</summary>
         internal override long DefaultFrom(long now) => now - 86400;
 
@@ -41,21 +47,17 @@ namespace WhisperPS.Commands
         /// </summary>
         internal FetchResult FetchSeries(string path, long rangeFrom, long rangeUntil, long? secondsPerPoint)
         {
-            using (var f = WhisperFile.Open(path, FileOpenMode.Read))
+            using (var f = OpenForRead(path))
             {
                 long from = rangeFrom;
                 if (!secondsPerPoint.HasValue && IsBound(nameof(Archive)))
                 {
                     var archive = SelectedArchive(f, path);
                     if (archive == null) return null;
-                    // Clamp to what this archive holds, so every slot returned is a real read of it.
-                    from = Math.Max(from, RangeNow - archive.Retention);
+                    // Exactly whisper's fetch(path, from, until, now, archiveToSelect=<this archive's step>): the range
+                    // is clamped to the file's retention, not this archive's, so a range longer than the archive keeps
+                    // wraps round its ring and the slots it no longer holds come back empty, as in whisper.
                     secondsPerPoint = archive.SecondsPerPoint;
-                    if (from > rangeUntil)
-                    {
-                        WriteVerbose("'" + path + "': the range ends before archive " + Archive + "'s retention begins; no points.");
-                        return null;
-                    }
                 }
                 WriteVerbose("Fetching '" + path + "' from " + FormatUnix(from) + " until " + FormatUnix(rangeUntil) +
                              " (now " + FormatUnix(RangeNow) + ").");
@@ -68,6 +70,10 @@ namespace WhisperPS.Commands
                 return result;
             }
         }
+
+        /// <summary>Opens a file for reading, waiting at most -LockTimeout for its lock when given.</summary>
+        internal WhisperFile OpenForRead(string path) =>
+            WhisperFile.Open(path, FileOpenMode.Read, IsBound(nameof(LockTimeout)) ? TimeSpan.FromSeconds(LockTimeout) : (TimeSpan?)null);
 
         /// <summary>The archive a read of the whole range uses: -Archive, or whisper's choice for -From. Null after an
         /// error when -Archive names an archive the file does not have.</summary>

@@ -1,0 +1,217 @@
+# What each documented example must achieve, checked after it has run (tests/Pester/Examples.Tests.ps1).
+# One entry per example, keyed '<Cmdlet> <Number>': Check runs in the example's scratch folder (./whisper is the storage
+# tree of docs/examples/New-ExampleStorage.ps1, as the example left it) and gets the text of each code block's output
+# as $Outputs; it uses Should. An optional Setup runs in the same folder before the example, to add what the check
+# needs to have teeth. An example without an entry fails the suite: add one with every new example.
+
+function script:Get-SeriesText([string] $LiteralPath, [string] $From = '-1h') {
+    Get-WhisperSeries -LiteralPath $LiteralPath -From $From | ForEach-Object { "$($_.UnixTime)=$($_.Value)" }
+}
+
+@{
+    'Add-WhisperPoint 1' = @{
+        Check = { param($Outputs)
+            $Outputs[0] | Should -Match 'user\.wsp\s+Average'
+            (Get-WhisperSeries ./whisper/servers/web01/cpu/user.wsp -From -3min)[-1].Value | Should -Be 42.5
+        }
+    }
+    'Add-WhisperPoint 2' = @{
+        Check = { param($Outputs)
+            foreach ($name in 'processes.wsp', 'disk_free.wsp') {
+                $f = "./whisper/hosts/local/$name"
+                (Get-WhisperInfo $f).AggregationMethod | Should -Be 'Last'
+                @(Get-WhisperSeries $f -From -10min).Count | Should -Be 1
+            }
+            @(Get-WhisperSeries ./whisper/hosts/local/processes.wsp -From -10min)[0].Value | Should -BeGreaterThan 0
+        }
+    }
+    'Add-WhisperPoint 3' = @{
+        Check = { param($Outputs)
+            $source = @(Get-SeriesText ./whisper/servers/web01/cpu/user.wsp)
+            $source.Count | Should -BeGreaterOrEqual 59
+            Get-SeriesText ./whisper/servers/web01/cpu/user-copy.wsp | Should -Be $source
+            $Outputs[0] | Should -Match '(?m)^\d+$'
+        }
+    }
+    'Add-WhisperPoint 4' = @{
+        Check = { param($Outputs)
+            # 812.5 and 811 in consecutive minutes, the gap skipped (the minute after keeps the stored value).
+            $s = @(Get-WhisperSeries ./whisper/servers/db01/disk/free.wsp -From -6min)
+            $i = [array]::FindIndex($s, [Predicate[object]] { param($p) $p.Value -eq 812.5 })
+            $i | Should -BeGreaterOrEqual 0
+            $s[$i + 1].Value | Should -Be 811
+            ($s[$i + 1].UnixTime - $s[$i].UnixTime) | Should -Be 60
+        }
+    }
+    'Get-WhisperInfo 1' = @{
+        Check = { param($Outputs)
+            $Outputs[0] | Should -Match 'AggregationMethod\s*:\s*Average'
+            $Outputs[0] | Should -Match 'Retention\s*:\s*1min:1d,10min:30d'
+            $Outputs[0] | Should -Match 'FileSize\s*:\s*69160'
+        }
+    }
+    'Get-WhisperInfo 2' = @{
+        Check = { param($Outputs)
+            $Outputs[0] | Should -Match '(?m)^\s*0\s+1min:1d\s+60\s+1440\s+86400\s+40\s+17280\s*$'
+            $Outputs[0] | Should -Match '(?m)^\s*1\s+10min:30d\s+600\s+4320\s+2592000\s+17320\s+51840\s*$'
+        }
+    }
+    'Get-WhisperInfo 3' = @{
+        Check = { param($Outputs)
+            $Outputs[0] | Should -Match '(?m)^\s*6\s+1min:1d,10min:30d, Average\s+414960'
+            $Outputs[0] | Should -Match '(?m)^\s*1\s+1min:1d,10min:30d, Last\s+69160'
+        }
+    }
+    'Get-WhisperInfo 4' = @{
+        Check = { param($Outputs)
+            $rows = @(Import-Csv ./whisper-inventory.csv)
+            $rows.Count | Should -Be @(Get-ChildItem ./whisper -Recurse -Filter *.wsp).Count
+            $rows | ForEach-Object { Test-Path -LiteralPath $_.Path | Should -BeTrue; $_.FileSize | Should -Be '69160' }
+        }
+    }
+    'Get-WhisperSeries 1' = @{
+        Check = { param($Outputs)
+            $rows = @($Outputs[0] -split "`n" | Where-Object { $_ -match '^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+\d+\s+\S+$' })
+            $rows.Count | Should -BeGreaterOrEqual 9
+            $rows.Count | Should -BeLessOrEqual 10
+        }
+    }
+    'Get-WhisperSeries 2' = @{
+        Check = { param($Outputs)
+            $rows = @(Import-Csv ./last-hour.csv)
+            $rows.Count | Should -Be ([int] ($Outputs[0] -split "`n")[-1])
+            $rows.Count | Should -BeGreaterOrEqual (6 * 59)
+            # The Timestamp column carries its zone and names the same second as UnixTime, in this culture.
+            $rows | ForEach-Object {
+                $_.Timestamp | Should -Match '\+00:00$'
+                [DateTimeOffset]::Parse($_.Timestamp, [cultureinfo]::CurrentCulture).ToUnixTimeSeconds() | Should -Be ([long] $_.UnixTime)
+                $_.Value | Should -Not -BeNullOrEmpty
+            }
+        }
+    }
+    'Get-WhisperSeries 3' = @{
+        Check = { param($Outputs)
+            # Points and Average describe the stored values only: empty slots are neither counted nor averaged as 0.
+            foreach ($server in 'web01', 'web02', 'db01') {
+                $values = @(Get-WhisperSeries "./whisper/servers/$server/cpu/user.wsp" -From -1h -IncludeEmpty |
+                    Where-Object { $null -ne $_.Value } | ForEach-Object Value)
+                $line = @($Outputs[0] -split "`n" | Where-Object { $_ -match "^$server\s" })[0]
+                $f = -split $line
+                [int] $f[1] | Should -Be $values.Count
+                [double] $f[2] | Should -Be ([math]::Round(($values | Measure-Object -Average).Average, 2))
+            }
+        }
+    }
+    'Get-WhisperSeries 4' = @{
+        Check = { param($Outputs)
+            $rows = @($Outputs[0] -split "`n" | Where-Object { $_ -match '\+00:00\s+\d+\s+\S+$' })
+            $rows.Count | Should -BeGreaterOrEqual 5
+            $rows | ForEach-Object { [long] (-split $_)[-2] % 600 | Should -Be 0 }
+        }
+    }
+    'Merge-WhisperFile 1' = @{
+        # A renamed host has nested metrics whose last two folders repeat (disk/sda/read/count, disk/sdb/read/count):
+        # each must land at the same relative path under the new name, never two in one file.
+        Setup = {
+            $i = 0
+            foreach ($disk in 'sda', 'sdb') {
+                $f = "./whisper/servers/web02/disk/$disk/read/count.wsp"
+                $null = New-Item -ItemType Directory -Force (Split-Path $f)
+                $null = New-WhisperFile -LiteralPath $f -Retention 1m:1d, 10m:30d -AggregationMethod Sum
+                $i++
+                1..30 | ForEach-Object { [pscustomobject] @{ Timestamp = "-$($_)min"; Value = 1000 * $i + $_ } } | Add-WhisperPoint -LiteralPath $f
+            }
+        }
+        Check = { param($Outputs)
+            $old = (Resolve-Path ./whisper/servers/web02).ProviderPath
+            $files = @(Get-ChildItem ./whisper/servers/web02 -Recurse -Filter *.wsp)
+            $files.Count | Should -Be 4
+            foreach ($f in $files) {
+                $relative = $f.FullName.Substring($old.Length).TrimStart('/', '\')
+                $target = Join-Path ./whisper/servers/app02 $relative
+                Test-Path -LiteralPath $target | Should -BeTrue -Because "$relative must be carried over"
+                Get-SeriesText $target | Should -Be @(Get-SeriesText $f.FullName) -Because $relative
+            }
+        }
+    }
+    'Merge-WhisperFile 2' = @{
+        Check = { param($Outputs)
+            Get-SeriesText ./whisper/servers/db01/disk/free.wsp | Should -Be @(Get-SeriesText ./free-backup.wsp)
+            $Outputs[0] | Should -Match 'free\.wsp'
+        }
+    }
+    'New-WhisperFile 1' = @{
+        Check = { param($Outputs)
+            (Get-WhisperInfo ./whisper/servers/web03/cpu/user.wsp).Retention | Should -Be '1min:1d,10min:30d'
+        }
+    }
+    'New-WhisperFile 2' = @{
+        Check = { param($Outputs)
+            $i = Get-WhisperInfo ./whisper/stats_counts/web/errors.wsp
+            "$($i.AggregationMethod) $($i.XFilesFactor) $($i.Retention)" | Should -Be 'Sum 0 10s:6h,1min:7d,10min:5y'
+        }
+    }
+    'New-WhisperFile 3' = @{
+        Check = { param($Outputs)
+            'user', 'system', 'iowait' | ForEach-Object { (Get-WhisperInfo "./whisper/servers/web04/cpu/$_.wsp").Retention | Should -Be '1min:1d,10min:30d' }
+        }
+    }
+    'New-WhisperFile 4' = @{
+        Check = { param($Outputs)
+            $Outputs[0] | Should -Match 'First attempt: WhisperFileExists,'
+            (Get-WhisperInfo ./whisper/servers/web01/cpu/user.wsp).Retention | Should -Be '10s:6h,1min:7d,10min:1y'
+            Get-WhisperSeries ./whisper/servers/web01/cpu/user.wsp -From -1h | Should -BeNullOrEmpty
+        }
+    }
+    'Set-WhisperAggregation 1' = @{
+        Check = { param($Outputs)
+            $i = Get-WhisperInfo ./whisper/stats_counts/web/requests.wsp
+            "$($i.AggregationMethod) $($i.XFilesFactor)" | Should -Be 'Sum 0'
+        }
+    }
+    'Set-WhisperAggregation 2' = @{
+        Check = { param($Outputs)
+            Get-ChildItem ./whisper/servers -Recurse -Filter *.wsp | Where-Object { $_.Directory.Name -eq 'cpu' } |
+                ForEach-Object { (Get-WhisperInfo -LiteralPath $_.FullName).AggregationMethod | Should -Be 'Average' }
+        }
+    }
+    'Set-WhisperAggregation 3' = @{
+        Check = { param($Outputs)
+            $i = Get-WhisperInfo ./whisper/servers/db01/disk/free.wsp
+            "$($i.AggregationMethod) $($i.XFilesFactor)" | Should -Be 'Min 0'
+            $Outputs[0] | Should -Match 'aggregation last -> min'
+        }
+    }
+    'Export-WhisperSeries 1' = @{
+        Check = { param($Outputs)
+            # The same bytes as the pipeline, and one row per point of the last hour of the five server files.
+            $Outputs[-1] | Should -Be 'True'
+            $rows = @(Import-Csv ./last-hour.csv)
+            $rows.Count | Should -BeGreaterOrEqual (6 * 59)
+            $rows[0].Timestamp | Should -Match '\+00:00$'
+            ($rows | Group-Object Path).Count | Should -Be 6
+        }
+    }
+    'Export-WhisperSeries 2' = @{
+        Check = { param($Outputs)
+            $rows = @(Import-Csv ./cpu.csv)
+            @($rows[0].PSObject.Properties.Name) | Should -Be @('Timestamp', 'UnixTime', 'db01.cpu.user', 'web01.cpu.system', 'web01.cpu.user', 'web02.cpu.system', 'web02.cpu.user')
+            $rows.Count | Should -BeGreaterOrEqual 4
+            foreach ($r in $rows) {
+                $p = @(Get-WhisperSeries ./whisper/servers/web01/cpu/user.wsp -From ([long] $r.UnixTime - 1) -Until ([long] $r.UnixTime))
+                [double] $r.'web01.cpu.user' | Should -Be $p[0].Value
+            }
+        }
+    }
+    'Export-WhisperSeries 3' = @{
+        Check = { param($Outputs)
+            $Outputs[-1] | Should -Be 'True'
+            $back = @(Get-Content ./disk.jsonl | ConvertFrom-Json)
+            $back.Count | Should -BeGreaterOrEqual 2
+            foreach ($b in $back) {
+                $p = @(Get-WhisperSeries ./whisper/servers/db01/disk/free.wsp -From ([long] $b.UnixTime - 1) -Until ([long] $b.UnixTime))
+                [double] $b.Value | Should -Be $p[0].Value
+            }
+        }
+    }
+}
