@@ -158,16 +158,7 @@ namespace WhisperPS.Commands
                     if (_wideSeen.Add(file.Path)) _wideFiles.Add(file.Path);
                     continue;
                 }
-                FetchResult result;
-                try
-                {
-                    result = FetchSeries(file.Path);
-                }
-                catch (Exception ex) when (WhisperErrors.IsFileError(ex))
-                {
-                    WriteFileError(ex, file.Path, FileAccessIntent.Read);
-                    continue;
-                }
+                var result = ReadSeries(file.Path);
                 _files++;
                 if (result == null) continue;
                 Write(() =>

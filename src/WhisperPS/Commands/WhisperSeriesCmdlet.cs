@@ -33,6 +33,21 @@ namespace WhisperPS.Commands
         /// <summary>As whisper-fetch: the last 24 hours. The start is exclusive, as in whisper.</summary>
         internal override long DefaultFrom(long now) => now - 86400;
 
+        /// <summary>The call's range of one file, or null after writing why not: a per-file error for a file that
+        /// cannot be read, or a verbose note when there is nothing to read.</summary>
+        internal FetchResult ReadSeries(string path)
+        {
+            try
+            {
+                return FetchSeries(path);
+            }
+            catch (Exception ex) when (WhisperErrors.IsFileError(ex))
+            {
+                WriteFileError(ex, path, FileAccessIntent.Read);
+                return null;
+            }
+        }
+
         /// <summary>
         /// Reads the range of one file and closes it before anything is written, so a slow consumer never holds the
         /// file's lock. Null (after a verbose or error record) when there is nothing to return. Engine and I/O
