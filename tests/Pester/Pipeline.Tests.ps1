@@ -147,12 +147,14 @@ Describe 'Time parameter forms' {
         $t.Resolve(1000000000) | Should -Be (1000000000 + $Offset)
     }
 
-    It 'reads invariant dates the same whatever the current culture' {
+    It 'reads ISO 8601 the same whatever the current culture, and refuses a date whose reading depends on it' {
         $old = [cultureinfo]::CurrentCulture
         try {
             $results = foreach ($c in 'en-US', 'de-DE', 'ja-JP') {
                 [cultureinfo]::CurrentCulture = $c
-                [WhisperPS.WhisperTimeTransformationAttribute]::new().Transform($null, '01/02/2026 03:04:05 +00:00').Seconds
+                [WhisperPS.WhisperTimeTransformationAttribute]::new().Transform($null, '2026-01-02T03:04:05+00:00').Seconds
+                # 2 January month-first, 1 February day-first: never a silent guess.
+                { [WhisperPS.WhisperTimeTransformationAttribute]::new().Transform($null, '01/02/2026 03:04:05 +00:00') } | Should -Throw '*ambiguous*'
             }
         }
         finally { [cultureinfo]::CurrentCulture = $old }
