@@ -19,7 +19,7 @@ Describe 'WhisperPS module' {
     }
 
     It 'exports exactly the cmdlets listed in the manifest, and nothing else' {
-        $expected = @('Add-WhisperPoint', 'Get-WhisperInfo', 'Get-WhisperSeries', 'Merge-WhisperFile', 'New-WhisperFile', 'Set-WhisperAggregation')
+        $expected = @('Add-WhisperPoint', 'Export-WhisperSeries', 'Get-WhisperInfo', 'Get-WhisperSeries', 'Merge-WhisperFile', 'New-WhisperFile', 'Set-WhisperAggregation')
         @((Get-Command -Module WhisperPS).Name | Sort-Object) | Should -Be $expected
         @($Manifest.ExportedCmdlets.Keys | Sort-Object) | Should -Be $expected
         $Manifest.ExportedFunctions.Count | Should -Be 0
@@ -50,7 +50,9 @@ Describe 'WhisperPS output types and views' {
     }
 
     It 'declares an output type on every cmdlet' {
-        foreach ($c in Get-Command -Module WhisperPS) { $c.OutputType.Name | Should -Match '^WhisperPS\.Whisper(Info|Point)$' -Because $c.Name }
+        # Export-WhisperSeries writes a file and declares that it outputs nothing.
+        foreach ($c in Get-Command -Module WhisperPS) { $c.OutputType.Name | Should -Match '^(WhisperPS\.Whisper(Info|Point)|System\.Void)$' -Because $c.Name }
+        (Get-Command Export-WhisperSeries).OutputType.Name | Should -Be 'System.Void'
     }
 
     It 'supports -WhatIf and -Confirm at Medium impact on every writer' {
