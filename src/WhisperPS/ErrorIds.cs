@@ -96,5 +96,9 @@ namespace WhisperPS
     
         /// <summary>Export-WhisperChart: no output file, or one whose extension is not .svg, .html or .htm (InvalidArgument).</summary>
         public const string ChartOutputInvalid = "WhisperChartOutputInvalid";
+
+        /// <summary>Export-WhisperSeries -Append to a file whose header names columns the export does not have
+        /// (InvalidData); -Force appends anyway, leaving those columns empty, as Export-Csv -Append -Force does.</summary>
+        public const string ExportColumnsMismatch = "WhisperExportColumnsMismatch";
     }
 }

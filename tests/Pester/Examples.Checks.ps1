@@ -182,4 +182,36 @@ function script:Get-SeriesText([string] $LiteralPath, [string] $From = '-1h') {
             $Outputs[0] | Should -Match 'aggregation last -> min'
         }
     }
+    'Export-WhisperSeries 1' = @{
+        Check = { param($Outputs)
+            # The same bytes as the pipeline, and one row per point of the last hour of the five server files.
+            ($Outputs[-1] -split "`n")[-1].Trim() | Should -Be 'True'
+            $rows = @(Import-Csv ./last-hour.csv)
+            $rows.Count | Should -BeGreaterOrEqual (6 * 59)
+            $rows[0].Timestamp | Should -Match '\+00:00$'
+            ($rows | Group-Object Path).Count | Should -Be 6
+        }
+    }
+    'Export-WhisperSeries 2' = @{
+        Check = { param($Outputs)
+            $rows = @(Import-Csv ./cpu.csv)
+            @($rows[0].PSObject.Properties.Name) | Should -Be @('Timestamp', 'UnixTime', 'db01.cpu.user', 'web01.cpu.system', 'web01.cpu.user', 'web02.cpu.system', 'web02.cpu.user')
+            $rows.Count | Should -BeGreaterOrEqual 4
+            foreach ($r in $rows) {
+                $p = @(Get-WhisperSeries ./whisper/servers/web01/cpu/user.wsp -From ([long] $r.UnixTime - 1) -Until ([long] $r.UnixTime))
+                [double] $r.'web01.cpu.user' | Should -Be $p[0].Value
+            }
+        }
+    }
+    'Export-WhisperSeries 3' = @{
+        Check = { param($Outputs)
+            ($Outputs[-1] -split "`n")[-1].Trim() | Should -Be 'True'
+            $back = @(Get-Content ./disk.jsonl | ConvertFrom-Json)
+            $back.Count | Should -BeGreaterOrEqual 2
+            foreach ($b in $back) {
+                $p = @(Get-WhisperSeries ./whisper/servers/db01/disk/free.wsp -From ([long] $b.UnixTime - 1) -Until ([long] $b.UnixTime))
+                [double] $b.Value | Should -Be $p[0].Value
+            }
+        }
+    }
 }

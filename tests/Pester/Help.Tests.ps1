@@ -122,7 +122,10 @@ Describe 'Get-Help <Name>' -ForEach $Cmdlets {
         ($Help.inputTypes | Out-String) | Should -Match '\S'
         # Every type the cmdlet declares with [OutputType] is documented.
         $documented = ($Help.returnValues | Out-String)
-        foreach ($t in (Get-Command $Name).OutputType) { $documented | Should -Match ([regex]::Escape($t.Name)) }
+        foreach ($t in (Get-Command $Name).OutputType) {
+            if ($t.Name -eq 'System.Void') { $documented | Should -Match '(?m)^\s*None\b' }
+            else { $documented | Should -Match ([regex]::Escape($t.Name)) }
+        }
     }
 
     It 'has a docs page whose parameters are exactly the cmdlet''s' {

@@ -158,16 +158,7 @@ namespace WhisperPS.Commands
                     if (_wideSeen.Add(file.Path)) _wideFiles.Add(file.Path);
                     continue;
                 }
-                FetchResult result;
-                try
-                {
-                    result = FetchSeries(file.Path);
-                }
-                catch (Exception ex) when (WhisperErrors.IsFileError(ex))
-                {
-                    WriteFileError(ex, file.Path, FileAccessIntent.Read);
-                    continue;
-                }
+                var result = ReadSeries(file.Path);
                 _files++;
                 if (result == null) continue;
                 Write(() =>
@@ -214,12 +205,12 @@ namespace WhisperPS.Commands
             {
                 try
                 {
-                    using (var f = WhisperFile.Open(path, FileOpenMode.Read))
+                    using (var f = OpenForRead(path))
                     {
                         var archive = SelectedArchive(f, path);
                         if (archive == null) continue;
                         columns.Add(new WideColumn(path, archive.SecondsPerPoint, f.Header.AggregationMethod, f.Header.XFilesFactor,
-                            RangeNow - (IsBound(nameof(Archive)) ? archive.Retention : f.Header.MaxRetention)));
+                            RangeNow - f.Header.MaxRetention));
                     }
                 }
                 catch (Exception ex) when (WhisperErrors.IsFileError(ex))

@@ -32,16 +32,7 @@ namespace WhisperPS.Commands
             foreach (var file in ResolveInputFiles())
             {
                 ThrowIfStopping();
-                FetchResult result;
-                try
-                {
-                    result = FetchSeries(file.Path);
-                }
-                catch (Exception ex) when (WhisperErrors.IsFileError(ex))
-                {
-                    WriteFileError(ex, file.Path, FileAccessIntent.Read);
-                    continue;
-                }
+                var result = ReadSeries(file.Path);
                 if (result == null) continue;
 
                 for (int i = 0; i < result.Count; i++)

@@ -24,11 +24,23 @@ namespace WhisperPS.Commands
         [ValidateRange(0, int.MaxValue)]
         public double LockTimeout { get; set; }
 
-        /// <summary>-LockTimeout as the engine takes it (null: no limit).</summary>
-        internal TimeSpan? LockWait => IsBound(nameof(LockTimeout)) ? TimeSpan.FromSeconds(LockTimeout) : (TimeSpan?)null;
-
         /// <summary>As whisper-fetch: the last 24 hours. The start is exclusive, as in whisper.</summary>
         internal override long DefaultFrom(long now) => now - 86400;
+
+        /// <summary>The call's range of one file, or null after writing why not: a per-file error for a file that
+        /// cannot be read, or a verbose note when there is nothing to read.</summary>
+        internal FetchResult ReadSeries(string path)
+        {
+            try
+            {
+                return FetchSeries(path);
+            }
+            catch (Exception ex) when (WhisperErrors.IsFileError(ex))
+            {
+                WriteFileError(ex, path, FileAccessIntent.Read);
+                return null;
+            }
+        }
 
         /// <summary>
         /// Reads the range of one file and closes it before anything is written, so a slow consumer never holds the
@@ -44,7 +56,7 @@ namespace WhisperPS.Commands
         /// </summary>
         internal FetchResult FetchSeries(string path, long rangeFrom, long rangeUntil, long? secondsPerPoint)
         {
-            using (var f = WhisperFile.Open(path, FileOpenMode.Read, LockWait))
+            using (var f = OpenForRead(path))
             {
                 long from = rangeFrom;
                 if (!secondsPerPoint.HasValue && IsBound(nameof(Archive)))
@@ -67,6 +79,10 @@ namespace WhisperPS.Commands
                 return result;
             }
         }
+
+        /// <summary>Opens a file for reading, waiting at most -LockTimeout for its lock when given.</summary>
+        internal WhisperFile OpenForRead(string path) =>
+            WhisperFile.Open(path, FileOpenMode.Read, IsBound(nameof(LockTimeout)) ? TimeSpan.FromSeconds(LockTimeout) : (TimeSpan?)null);
 
         /// <summary>The archive a read of the whole range uses: -Archive, or whisper's choice for -From. Null after an
         /// error when -Archive names an archive the file does not have.</summary>
