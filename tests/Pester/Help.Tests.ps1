@@ -120,7 +120,7 @@ Describe 'Get-Help <Name>' -ForEach $Cmdlets {
 
     It 'names its input and output types' {
         ($Help.inputTypes | Out-String) | Should -Match '\S'
-        ($Help.returnValues | Out-String) | Should -Match 'WhisperPS\.WhisperInfo|WhisperPS\.WhisperPoint'
+        ($Help.returnValues | Out-String) | Should -Match 'WhisperPS\.Whisper\w+'
     }
 
     It 'has a docs page whose parameters are exactly the cmdlet''s' {

@@ -19,7 +19,7 @@ Describe 'WhisperPS module' {
     }
 
     It 'exports exactly the cmdlets listed in the manifest, and nothing else' {
-        $expected = @('Add-WhisperPoint', 'Get-WhisperInfo', 'Get-WhisperSeries', 'Merge-WhisperFile', 'New-WhisperFile', 'Set-WhisperAggregation')
+        $expected = @('Add-WhisperPoint', 'Compare-WhisperFile', 'Get-WhisperInfo', 'Get-WhisperSeries', 'Get-WhisperSlot', 'Merge-WhisperFile', 'New-WhisperFile', 'Set-WhisperAggregation', 'Test-WhisperFile')
         @((Get-Command -Module WhisperPS).Name | Sort-Object) | Should -Be $expected
         @($Manifest.ExportedCmdlets.Keys | Sort-Object) | Should -Be $expected
         $Manifest.ExportedFunctions.Count | Should -Be 0
@@ -40,7 +40,7 @@ Describe 'WhisperPS module' {
 
 Describe 'WhisperPS output types and views' {
     It 'ships a table view for <Type>' -ForEach @(
-        @{ Type = 'WhisperPS.WhisperInfo'; Columns = @('Name', 'AggregationMethod', 'XFilesFactor', 'Retention', 'FileSize') }
+        @{ Type = 'WhisperPS.WhisperInfo'; Columns = @('Name', 'AggregationMethod', 'XFilesFactor', 'Retention', 'LastUpdate (UTC)', 'FileSize') }
         @{ Type = 'WhisperPS.WhisperPoint'; Columns = @('Timestamp (UTC)', 'UnixTime', 'Value') }
         @{ Type = 'WhisperPS.WhisperArchiveInfo'; Columns = @('Index', 'Definition', 'SecondsPerPoint', 'Points', 'Retention', 'Offset', 'Size') }
     ) {
@@ -50,7 +50,7 @@ Describe 'WhisperPS output types and views' {
     }
 
     It 'declares an output type on every cmdlet' {
-        foreach ($c in Get-Command -Module WhisperPS) { $c.OutputType.Name | Should -Match '^WhisperPS\.Whisper(Info|Point)$' -Because $c.Name }
+        foreach ($c in Get-Command -Module WhisperPS) { $c.OutputType.Name | Should -Match '^(WhisperPS\.Whisper\w+|System\.Boolean)$' -Because $c.Name }
     }
 
     It 'supports -WhatIf and -Confirm at Medium impact on every writer' {
