@@ -40,11 +40,12 @@ Describe 'Get-WhisperInfo' {
         $a.Size | Should -Be @((2160 * 12), (10080 * 12), (262800 * 12))
     }
 
-    It 'shows a table with Name, AggregationMethod, XFilesFactor, Retention and FileSize' {
-        $text = Get-WhisperInfo -LiteralPath $file | Format-Table | Out-String
-        $header = ($text -split "`n" | Where-Object { $_ -match '\S' })[0]
-        ($header -split '\s+' | Where-Object { $_ }) | Should -Be @('Name', 'AggregationMethod', 'XFilesFactor', 'Retention', 'FileSize')
-        $text | Should -Match 'mem\.wsp\s+Max\s+0[.,]1\s+10s:6h,1min:7d,10min:5y\s+\d+'
+    It 'shows a table with Name, AggregationMethod, XFilesFactor, Retention, LastUpdate and FileSize, grouped by folder' {
+        $text = Get-WhisperInfo -LiteralPath $file | Format-Table | Out-String -Width 200
+        $lines = @($text -split "`n" | Where-Object { $_ -match '\S' })
+        $lines[0] | Should -Match ('Directory: ' + [regex]::Escape($dir))
+        ($lines[1] -split '\s+' | Where-Object { $_ }) | Should -Be @('Name', 'AggregationMethod', 'XFilesFactor', 'Retention', 'LastUpdate', '(UTC)', 'FileSize')
+        $text | Should -Match 'mem\.wsp\s+Max\s+0[.,]1\s+10s:6h,1min:7d,10min:5y\s+\(no points\)\s+\d+'
     }
 
     It 'reports a corrupt file as WhisperFileCorrupt with the path as target' {
