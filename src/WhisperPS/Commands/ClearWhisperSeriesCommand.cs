@@ -28,6 +28,10 @@ namespace WhisperPS.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
+        /// <summary>Skip the fsyncs: still safe against a kill (the journal), not against a power loss.</summary>
+        [Parameter]
+        public SwitchParameter NoFlush { get; set; }
+
         // -From must be given: clearing from the beginning of time by default would be too easy to do by mistake.
         internal override long DefaultFrom(long now) => 0;
 
@@ -52,7 +56,7 @@ namespace WhisperPS.Commands
                 ClearResult r;
                 try
                 {
-                    r = WhisperFile.Clear(file.Path, RangeFrom, RangeUntil, RangeNow, RewriteCommands.Options(file.Path, Backup, BackupPath));
+                    r = WhisperFile.Clear(file.Path, RangeFrom, RangeUntil, RangeNow, RewriteCommands.Options(file.Path, Backup, BackupPath, NoFlush));
                 }
                 catch (Exception ex) when (WhisperErrors.IsFileError(ex))
                 {

@@ -53,6 +53,10 @@ namespace WhisperPS.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
+        /// <summary>Skip the fsyncs: still safe against a kill (the journal), not against a power loss.</summary>
+        [Parameter]
+        public SwitchParameter NoFlush { get; set; }
+
         protected override void BeginProcessing()
         {
             try
@@ -86,7 +90,7 @@ namespace WhisperPS.Commands
                     r = WhisperFile.Resize(file.Path, _archives,
                         IsBound(nameof(AggregationMethod)) ? AggregationMethod : (AggregationMethod?)null,
                         IsBound(nameof(XFilesFactor)) ? XFilesFactor : (double?)null, _now,
-                        RewriteCommands.Options(file.Path, Backup, BackupPath));
+                        RewriteCommands.Options(file.Path, Backup, BackupPath, NoFlush));
                 }
                 catch (Exception ex) when (WhisperErrors.IsFileError(ex))
                 {
@@ -120,11 +124,11 @@ namespace WhisperPS.Commands
             return folder;
         }
 
-        internal static RewriteOptions Options(string path, bool backup, string backupFolder)
+        internal static RewriteOptions Options(string path, bool backup, string backupFolder, bool noFlush)
         {
             string copy = backupFolder != null ? System.IO.Path.Combine(backupFolder, System.IO.Path.GetFileName(path) + ".bak")
                         : backup ? path + ".bak" : null;
-            return new RewriteOptions { BackupPath = copy };
+            return new RewriteOptions { BackupPath = copy, Durable = !noFlush };
         }
 
         internal static string Describe(WhisperHeader h)
