@@ -20,6 +20,7 @@ namespace WhisperPS.Commands
         private string _retentionText;
         private long _now;
         private int _done;
+        private readonly System.Diagnostics.Stopwatch _progressClock = System.Diagnostics.Stopwatch.StartNew();
 
         /// <summary>The new archives as precision:retention, e.g. '1m:30d','1h:1y' or '1m:30d,1h:1y'.</summary>
         [Parameter(Mandatory = true, Position = 1)]
@@ -83,7 +84,12 @@ namespace WhisperPS.Commands
                     (IsBound(nameof(AggregationMethod)) ? ", " + Aggregation.ToWhisperName(AggregationMethod) : "") +
                     (IsBound(nameof(XFilesFactor)) ? ", xFilesFactor " + XFilesFactor.ToString("R", CultureInfo.InvariantCulture) : "");
                 if (!ShouldProcess(file.Path, action)) continue;
-                WriteProgress(new ProgressRecord(ProgressActivityId, "Resize-WhisperFile", "File " + (++_done) + ": " + file.Path));
+                // At most four progress records a second: a record per file costs more than resizing a small file.
+                if (++_done == 1 || _progressClock.ElapsedMilliseconds >= 250)
+                {
+                    _progressClock.Restart();
+                    WriteProgress(new ProgressRecord(ProgressActivityId, "Resize-WhisperFile", "File " + _done + ": " + file.Path));
+                }
                 ResizeResult r;
                 try
                 {
