@@ -19,7 +19,7 @@ Describe 'WhisperPS module' {
     }
 
     It 'exports exactly the cmdlets listed in the manifest, and nothing else' {
-        $expected = @('Add-WhisperPoint', 'Get-WhisperInfo', 'Get-WhisperSeries', 'Merge-WhisperFile', 'New-WhisperFile', 'Set-WhisperAggregation')
+        $expected = @('Add-WhisperPoint', 'Clear-WhisperSeries', 'Get-WhisperInfo', 'Get-WhisperSeries', 'Merge-WhisperFile', 'New-WhisperFile', 'Resize-WhisperFile', 'Set-WhisperAggregation')
         @((Get-Command -Module WhisperPS).Name | Sort-Object) | Should -Be $expected
         @($Manifest.ExportedCmdlets.Keys | Sort-Object) | Should -Be $expected
         $Manifest.ExportedFunctions.Count | Should -Be 0
