@@ -218,20 +218,8 @@ namespace WhisperPS.Engine
                 f.SetLength(header.FileSize);
             }
             else
-                WriteZeros(f, head.Length, dataSize);
+                RewriteJournal.WriteZeros(f, head.Length, dataSize);
             if (options.Flush) f.Flush();
-        }
-
-        private static void WriteZeros(RandomAccessFile f, long offset, long count)
-        {
-            var zeros = new byte[(int)Math.Min(count, 1 << 16)];
-            while (count > 0)
-            {
-                int n = (int)Math.Min(count, zeros.Length);
-                f.Write(offset, zeros, 0, n);
-                offset += n;
-                count -= n;
-            }
         }
 
         /// <summary>Changes the aggregation method and/or xFilesFactor; returns the old pair. Existing

@@ -127,6 +127,52 @@ namespace WhisperPS.Engine.Tests
             Assert.True(sparseBefore.SequenceEqual(sparseAfter), "the failed update changed the sparse file");
         }
 
+        /// <summary>Resize and clear on a full disk: the journal cannot be written, so the file is never touched.</summary>
+        [Fact]
+        public void DiskFullDuringResizeOrClearGivesAClearErrorAndLeavesTheFileIntact()
+        {
+            MountTmpfs("64k");
+            string path = Path.Combine(_mount, "full.wsp");
+            WhisperFile.Create(path, new[] { new ArchiveSpec(1, 1000), new ArchiveSpec(10, 200) });
+            using (var f = WhisperFile.Open(path, FileOpenMode.ReadWrite)) f.UpdateMany(Points(Now - 999, 1000), Now);
+            FillDisk(Path.Combine(_mount, "filler"));
+            var before = File.ReadAllBytes(path);
+            foreach (var op in new Action[]
+            {
+                () => WhisperFile.Resize(path, new[] { new ArchiveSpec(1, 2000) }, now: Now),
+                () => WhisperFile.Resize(path, new[] { new ArchiveSpec(10, 100) }, now: Now),
+                () => WhisperFile.Clear(path, Now - 500, Now - 100, Now),
+            })
+            {
+                var e = Assert.ThrowsAny<IOException>(op);
+                _out.WriteLine("rewrite on a full disk: " + e.Message);
+                Assert.Contains("No space left on device", e.Message);
+                Assert.Contains("'" + path + "'", e.Message);
+                Assert.Contains("unchanged", e.Message);
+                Assert.Equal(28, e.HResult);
+                Assert.Equal(before, File.ReadAllBytes(path));
+                Assert.Equal(new[] { "filler", "full.wsp" }, Directory.GetFiles(_mount).Select(Path.GetFileName).OrderBy(n => n));
+            }
+        }
+
+        [Fact]
+        public void ReadOnlyFilesystemRefusesResizeAndClearAndLeavesTheFileIntact()
+        {
+            MountTmpfs("1m");
+            string path = Path.Combine(_mount, "ro.wsp");
+            WhisperFile.Create(path, new[] { new ArchiveSpec(1, 1000) });
+            using (var f = WhisperFile.Open(path, FileOpenMode.ReadWrite)) f.UpdateMany(Points(Now - 999, 1000), Now);
+            var before = File.ReadAllBytes(path);
+            CarbonCache.Run("/bin/mount", "-o", "remount,ro", _mount);
+            var e = Assert.Throws<UnauthorizedAccessException>(() => WhisperFile.Resize(path, new[] { new ArchiveSpec(10, 100) }, now: Now));
+            _out.WriteLine("resize on a read-only filesystem: " + e.Message);
+            Assert.Contains("'" + path + "'", e.Message);
+            e = Assert.Throws<UnauthorizedAccessException>(() => WhisperFile.Clear(path, Now - 10, Now, Now));
+            Assert.Contains("'" + path + "'", e.Message);
+            Assert.Equal(before, File.ReadAllBytes(path));
+            Assert.Equal(new[] { "ro.wsp" }, Directory.GetFiles(_mount).Select(Path.GetFileName));
+        }
+
         [Fact]
         public void ReadOnlyFilesystemGivesAClearErrorAndLeavesFilesIntact()
         {

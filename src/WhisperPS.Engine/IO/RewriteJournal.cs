@@ -54,10 +54,9 @@ namespace WhisperPS.Engine.IO
             catch (Exception e)
             {
                 try { RandomAccessFile.Delete(journal); } catch (Exception) { /* the original error matters */ }
-                if (e is UnauthorizedAccessException)
-                    throw new UnauthorizedAccessException("Could not write the rewrite journal '" + journal + "' (the file is unchanged): " + e.Message, e);
-                if (e is IOException)
-                    throw new IOException("Could not write the rewrite journal '" + journal + "' (the file is unchanged): " + e.Message, e);
+                string message = "Could not rewrite '" + path + "': writing its journal failed, the file is unchanged: " + e.Message;
+                if (e is UnauthorizedAccessException) throw new UnauthorizedAccessException(message, e);
+                if (e is IOException) throw new IOException(message, e.HResult);
                 throw;
             }
         }

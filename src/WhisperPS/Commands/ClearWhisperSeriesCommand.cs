@@ -15,6 +15,7 @@ namespace WhisperPS.Commands
     {
         private const int ProgressActivityId = 0x5753;
         private int _done;
+        private readonly System.Diagnostics.Stopwatch _progressClock = System.Diagnostics.Stopwatch.StartNew();
 
         /// <summary>Keep a copy of each file as it was, as &lt;file&gt;.bak beside it.</summary>
         [Parameter]
@@ -27,6 +28,10 @@ namespace WhisperPS.Commands
 
         [Parameter]
         public SwitchParameter PassThru { get; set; }
+
+        /// <summary>Skip the fsyncs: still safe against a kill (the journal), not against a power loss.</summary>
+        [Parameter]
+        public SwitchParameter NoFlush { get; set; }
 
         // -From must be given: clearing from the beginning of time by default would be too easy to do by mistake.
         internal override long DefaultFrom(long now) => 0;
@@ -48,11 +53,16 @@ namespace WhisperPS.Commands
                 ThrowIfStopping();
                 string action = "Remove the points from " + FormatUnix(RangeFrom) + " to " + FormatUnix(RangeUntil);
                 if (!ShouldProcess(file.Path, action)) continue;
-                WriteProgress(new ProgressRecord(ProgressActivityId, "Clear-WhisperSeries", "File " + (++_done) + ": " + file.Path));
+                // At most four progress records a second: a record per file costs more than resizing a small file.
+                if (++_done == 1 || _progressClock.ElapsedMilliseconds >= 250)
+                {
+                    _progressClock.Restart();
+                    WriteProgress(new ProgressRecord(ProgressActivityId, "Clear-WhisperSeries", "File " + _done + ": " + file.Path));
+                }
                 ClearResult r;
                 try
                 {
-                    r = WhisperFile.Clear(file.Path, RangeFrom, RangeUntil, RangeNow, RewriteCommands.Options(file.Path, Backup, BackupPath));
+                    r = WhisperFile.Clear(file.Path, RangeFrom, RangeUntil, RangeNow, RewriteCommands.Options(file.Path, Backup, BackupPath, NoFlush));
                 }
                 catch (Exception ex) when (WhisperErrors.IsFileError(ex))
                 {

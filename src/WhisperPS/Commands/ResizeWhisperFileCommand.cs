@@ -20,6 +20,7 @@ namespace WhisperPS.Commands
         private string _retentionText;
         private long _now;
         private int _done;
+        private readonly System.Diagnostics.Stopwatch _progressClock = System.Diagnostics.Stopwatch.StartNew();
 
         /// <summary>The new archives as precision:retention, e.g. '1m:30d','1h:1y' or '1m:30d,1h:1y'.</summary>
         [Parameter(Mandatory = true, Position = 1)]
@@ -53,6 +54,10 @@ namespace WhisperPS.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
+        /// <summary>Skip the fsyncs: still safe against a kill (the journal), not against a power loss.</summary>
+        [Parameter]
+        public SwitchParameter NoFlush { get; set; }
+
         protected override void BeginProcessing()
         {
             try
@@ -79,14 +84,19 @@ namespace WhisperPS.Commands
                     (IsBound(nameof(AggregationMethod)) ? ", " + Aggregation.ToWhisperName(AggregationMethod) : "") +
                     (IsBound(nameof(XFilesFactor)) ? ", xFilesFactor " + XFilesFactor.ToString("R", CultureInfo.InvariantCulture) : "");
                 if (!ShouldProcess(file.Path, action)) continue;
-                WriteProgress(new ProgressRecord(ProgressActivityId, "Resize-WhisperFile", "File " + (++_done) + ": " + file.Path));
+                // At most four progress records a second: a record per file costs more than resizing a small file.
+                if (++_done == 1 || _progressClock.ElapsedMilliseconds >= 250)
+                {
+                    _progressClock.Restart();
+                    WriteProgress(new ProgressRecord(ProgressActivityId, "Resize-WhisperFile", "File " + _done + ": " + file.Path));
+                }
                 ResizeResult r;
                 try
                 {
                     r = WhisperFile.Resize(file.Path, _archives,
                         IsBound(nameof(AggregationMethod)) ? AggregationMethod : (AggregationMethod?)null,
                         IsBound(nameof(XFilesFactor)) ? XFilesFactor : (double?)null, _now,
-                        RewriteCommands.Options(file.Path, Backup, BackupPath));
+                        RewriteCommands.Options(file.Path, Backup, BackupPath, NoFlush));
                 }
                 catch (Exception ex) when (WhisperErrors.IsFileError(ex))
                 {
@@ -120,11 +130,11 @@ namespace WhisperPS.Commands
             return folder;
         }
 
-        internal static RewriteOptions Options(string path, bool backup, string backupFolder)
+        internal static RewriteOptions Options(string path, bool backup, string backupFolder, bool noFlush)
         {
             string copy = backupFolder != null ? System.IO.Path.Combine(backupFolder, System.IO.Path.GetFileName(path) + ".bak")
                         : backup ? path + ".bak" : null;
-            return new RewriteOptions { BackupPath = copy };
+            return new RewriteOptions { BackupPath = copy, Durable = !noFlush };
         }
 
         internal static string Describe(WhisperHeader h)

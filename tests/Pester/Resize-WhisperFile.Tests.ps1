@@ -1,0 +1,91 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-WhisperModulePath) -Force -ErrorAction Stop
+    $script:Now = 1700000000
+    function New-Filled([string] $Path, [string] $Method = 'Sum') {
+        $null = New-WhisperFile -LiteralPath $Path -Retention 10s:1h, 1m:1d -AggregationMethod $Method -XFilesFactor 0
+        $pts = foreach ($i in 0..359) { [pscustomobject]@{ UnixTime = $Now - 10 * $i; Value = $i % 9 } }
+        $pts | Add-WhisperPoint -LiteralPath $Path -Now $Now
+        $Path
+    }
+}
+
+Describe 'Resize-WhisperFile' {
+    BeforeEach { $dir = New-TestFolder }
+
+    It 'takes files from Get-ChildItem, keeps sums, and -PassThru shows the new layout' {
+        $a = New-Filled (Join-Path $dir 'a.wsp'); $b = New-Filled (Join-Path $dir 'b.wsp')
+        $sum = (Get-WhisperSeries -LiteralPath $a -From ($Now - 3600) -Until $Now -Now $Now -SkipEmpty | Measure-Object Value -Sum).Sum
+        $out = Get-ChildItem $dir -Filter *.wsp | Resize-WhisperFile -Retention 5m:7d -Now $Now -PassThru
+        @($out).Count | Should -Be 2
+        $out[0].Retention | Should -Be '5min:7d'
+        foreach ($f in $a, $b) {
+            (Get-WhisperSeries -LiteralPath $f -From ($Now - 3900) -Until $Now -Now $Now -SkipEmpty | Measure-Object Value -Sum).Sum | Should -Be $sum
+        }
+        Get-ChildItem $dir | Where-Object Name -like '*.journal' | Should -BeNullOrEmpty
+    }
+
+    It '-WhatIf changes nothing' {
+        $a = New-Filled (Join-Path $dir 'a.wsp')
+        $hash = Get-FileSha256 $a
+        Resize-WhisperFile $a 1m:1d -Now $Now -WhatIf
+        Get-FileSha256 $a | Should -Be $hash
+    }
+
+    It 'one bad file gets an error record and the others are still resized' {
+        $a = New-Filled (Join-Path $dir 'a.wsp')
+        $bad = Join-Path $dir 'bad.wsp'
+        [IO.File]::WriteAllBytes($bad, [byte[]](1..40))
+        $c = New-Filled (Join-Path $dir 'c.wsp')
+        $errs = $null
+        Resize-WhisperFile $a, $bad, $c -Retention 1m:2d -Now $Now -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'WhisperFileCorrupt,*'
+        $errs[0].TargetObject | Should -Be $bad
+        (Get-WhisperInfo $a).Retention | Should -Be '1min:2d'
+        (Get-WhisperInfo $c).Retention | Should -Be '1min:2d'
+    }
+
+    It '-Backup keeps the old file, and refuses to overwrite an existing backup' {
+        $a = New-Filled (Join-Path $dir 'a.wsp')
+        $hash = Get-FileSha256 $a
+        Resize-WhisperFile $a 1m:1d -Now $Now -Backup
+        Get-FileSha256 "$a.bak" | Should -Be $hash
+        $hash2 = Get-FileSha256 $a
+        $errs = $null
+        Resize-WhisperFile $a 5m:1d -Now $Now -Backup -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs.Count | Should -Be 1
+        Get-FileSha256 $a | Should -Be $hash2
+    }
+
+    It 'rejects an invalid retention before touching any file' {
+        $a = New-Filled (Join-Path $dir 'a.wsp')
+        { Resize-WhisperFile $a -Retention 1m:1d, 90s:7d } |
+            Should -Throw -ErrorId 'WhisperRetentionInvalid,WhisperPS.Commands.ResizeWhisperFileCommand'
+    }
+}
+
+Describe 'Clear-WhisperSeries' {
+    BeforeEach { $dir = New-TestFolder }
+
+    It 'removes the range from every archive and recomputes the rollups it fed' {
+        $a = New-Filled (Join-Path $dir 'a.wsp')
+        Clear-WhisperSeries $a -From ($Now - 1200) -Until ($Now - 601) -Now $Now -Confirm:$false
+        $fine = Get-WhisperSeries $a -From ($Now - 3600) -Until $Now -Now $Now -Archive 0 -SkipEmpty
+        @($fine | Where-Object { $_.UnixTime -ge $Now - 1200 -and $_.UnixTime -le $Now - 601 }).Count | Should -Be 0
+        @($fine).Count | Should -Be (360 - 60)
+        # Each minute rollup equals the sum of the ten-second points left in it.
+        $coarse = Get-WhisperSeries $a -From ($Now - 3000) -Until ($Now - 120) -Now $Now -Archive 1
+        foreach ($m in $coarse) {
+            $expected = @($fine | Where-Object { $_.UnixTime -ge $m.UnixTime -and $_.UnixTime -lt $m.UnixTime + 60 })
+            if ($expected.Count -eq 0) { $m.Value | Should -BeNullOrEmpty }
+            else { $m.Value | Should -Be ($expected | Measure-Object Value -Sum).Sum }
+        }
+    }
+
+    It 'requires -From' {
+        $a = New-Filled (Join-Path $dir 'a.wsp')
+        { Clear-WhisperSeries $a -Confirm:$false } |
+            Should -Throw -ErrorId 'WhisperTimeIntervalInvalid,WhisperPS.Commands.ClearWhisperSeriesCommand'
+    }
+}
