@@ -8,6 +8,22 @@ function script:Get-SeriesText([string] $LiteralPath, [string] $From = '-1h') {
     Get-WhisperSeries -LiteralPath $LiteralPath -From $From | ForEach-Object { "$($_.UnixTime)=$($_.Value)" }
 }
 
+
+function script:Assert-DocumentedOutput([string[]] $Outputs) {
+    # The example prints what its page shows, up to what depends on the clock and the data (numbers, dates, column
+    # widths) and the folder it ran in (captured in /srv/graphite): the same lines with the same words, in order.
+    $normalize = {
+        param([string] $Text)
+        $t = $Text -replace [regex]::Escape([string] $ExampleScratch), '/srv/graphite'
+        $t = $t -replace '\d+([.,]\d+)*([eE][+-]?\d+)?', '#' -replace '-{2,}', '--' -replace '[ \t]+', ' '
+        @($t -split "`n" | ForEach-Object { $_.Trim() } | Where-Object { $_ })
+    }
+    $actual = & $normalize (($Outputs | Where-Object { $_ }) -join "`n")
+    $documented = & $normalize ($ExampleDocumented -join "`n")
+    $actual.Count | Should -BeGreaterThan 0
+    ($actual -join "`n") | Should -Be ($documented -join "`n")
+}
+
 @{
     'Add-WhisperPoint 1' = @{
         Check = { param($Outputs)
@@ -212,6 +228,101 @@ function script:Get-SeriesText([string] $LiteralPath, [string] $From = '-1h') {
                 $p = @(Get-WhisperSeries ./whisper/servers/db01/disk/free.wsp -From ([long] $b.UnixTime - 1) -Until ([long] $b.UnixTime))
                 [double] $b.Value | Should -Be $p[0].Value
             }
+        }
+    }
+    'Clear-WhisperSeries 1' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Clear-WhisperSeries 2' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Compare-WhisperFile 1' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Compare-WhisperFile 2' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Compare-WhisperFile 3' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Compare-WhisperFile 4' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Get-CarbonDestination 1' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Get-CarbonDestination 2' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Get-CarbonDestination 3' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Get-CarbonDestination 4' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Get-CarbonStorageSchema 1' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Get-CarbonStorageSchema 2' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Get-CarbonStorageSchema 3' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Get-WhisperInfo 5' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Get-WhisperInfo 6' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Get-WhisperSlot 1' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Get-WhisperSlot 2' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Get-WhisperSlot 3' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'New-WhisperFile 5' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Repair-WhisperFile 1' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Repair-WhisperFile 2' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Repair-WhisperFile 3' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Resize-WhisperFile 1' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Resize-WhisperFile 2' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Resize-WhisperFile 3' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Send-CarbonMetric 1' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Send-CarbonMetric 2' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Send-CarbonMetric 3' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Sync-CarbonCluster 1' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Sync-CarbonCluster 2' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Test-CarbonCluster 1' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Test-CarbonCluster 2' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Test-WhisperFile 1' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Test-WhisperFile 2' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Test-WhisperFile 3' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Test-WhisperSchema 1' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Test-WhisperSchema 2' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Test-WhisperSchema 3' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Show-WhisperChart 1' = @{
+        Check = { param($Outputs)
+            $lines = $Outputs[0] -split "`n"
+            foreach ($l in $lines) { $l.Length | Should -BeLessOrEqual 90 }
+            $Outputs[0] | Should -Match '[\u2801-\u28FF]'
+            $Outputs[0] | Should -Match '(?m)^● user\s+min \d'
+            # The exact summary is the data's: the minimum of the last day's values.
+            $min = (Get-WhisperSeries ./whisper/servers/web01/cpu/user.wsp | Measure-Object Value -Minimum).Minimum
+            $Outputs[0] | Should -Match ("min " + [regex]::Escape(([double] $min).ToString('G6', [cultureinfo]::InvariantCulture)) + '\s')
+        }
+    }
+    'Show-WhisperChart 2' = @{
+        Check = { param($Outputs)
+            $Outputs[0] | Should -Not -Match '[^\x09\x0A\x0D\x20-\x7E]'
+            @($Outputs[0] -split "`n" | Where-Object { $_ -match '^\+-' }).Count | Should -Be 3
+            foreach ($s in 'db01/cpu/user', 'web01/cpu/user', 'web02/cpu/user') { $Outputs[0] | Should -Match ('(?m)^\* ' + [regex]::Escape($s) + '$') }
+        }
+    }
+    'Show-WhisperChart 3' = @{
+        Check = { param($Outputs)
+            $busy = @(Get-WhisperSeries ./whisper/stats_counts/web/requests.wsp -From -1h | Where-Object Value -gt 1000)
+            $Outputs[0] | Should -Match ("\(" + $busy.Count + " points\)")
+            $Outputs[0] | Should -Match ('min ' + [regex]::Escape(([double] ($busy | Measure-Object Value -Minimum).Minimum).ToString('G6', [cultureinfo]::InvariantCulture)))
+        }
+    }
+    'Export-WhisperChart 1' = @{
+        Check = { param($Outputs)
+            $Outputs[0] | Should -Match 'web01-cpu\.svg'
+            [xml] $svg = Get-Content -Raw ./web01-cpu.svg
+            $names = @($svg.SelectNodes("//*[local-name()='g'][@class='series']") | ForEach-Object { $_.GetAttribute('data-name') })
+            $names | Should -Be @('system', 'user')
+            $svg.SelectSingleNode("//*[@class='title']").InnerText | Should -Be 'web01 CPU'
+        }
+    }
+    'Export-WhisperChart 2' = @{
+        Check = { param($Outputs)
+            foreach ($server in 'db01', 'web01', 'web02') {
+                $html = Get-Content -Raw "./$server.html"
+                $html | Should -Match "<title>$server</title>"
+                $html | Should -Not -Match '<script'
+                $files = @(Get-ChildItem "./whisper/servers/$server" -Recurse -Filter *.wsp)
+                ([regex]::Matches($html, 'class="series"')).Count | Should -Be $files.Count
+            }
+        }
+    }
+    'Export-WhisperChart 3' = @{
+        Check = { param($Outputs)
+            [xml] $svg = Get-Content -Raw ./busy-minutes.svg
+            $g = $svg.SelectSingleNode("//*[local-name()='g'][@class='series']")
+            $g.GetAttribute('data-name') | Should -Be 'requests'
+            # One polyline or dot per run of consecutive busy minutes: the quiet minutes between are gaps.
+            $busy = @(Get-WhisperSeries ./whisper/stats_counts/web/requests.wsp -From -1h | Where-Object Value -gt 1000 | ForEach-Object UnixTime)
+            $runs = 0
+            for ($i = 0; $i -lt $busy.Count; $i++) { if ($i -eq 0 -or $busy[$i] - $busy[$i - 1] -ne 60) { $runs++ } }
+            $g.SelectNodes("*[local-name()='polyline' or local-name()='circle']").Count | Should -Be $runs
         }
     }
 }

@@ -14,6 +14,7 @@ BeforeDiscovery {
                     Title     = $e.Title
                     Code      = @($e.Blocks | Where-Object { $_.Kind -eq 'Code' -and $_.Lang -eq 'powershell' } | ForEach-Object { $_.Lines -join "`n" })
                     HasOutput = @($e.Blocks | Where-Object { $_.Kind -eq 'Code' -and $_.Lang -eq 'Output' }).Count -gt 0
+                    Documented = @($e.Blocks | Where-Object { $_.Kind -eq 'Code' -and $_.Lang -eq 'Output' } | ForEach-Object { $_.Lines -join "`n" })
                 }
             }
         })
@@ -42,6 +43,9 @@ Describe '<Name> example <Number>: <Title>' -ForEach $Examples {
         $check | Should -Not -BeNullOrEmpty -Because "every example needs a check of its result in tests/Pester/Examples.Checks.ps1 ('$Name $Number')"
         $r = Invoke-WhisperDocsExample -Code $Code -ScratchRoot $ScratchRoot -Setup $check.Setup
         ($r.Outputs -join '').Trim() | Should -Not -BeNullOrEmpty
+        # For checks that compare with the page (Assert-DocumentedOutput in Examples.Checks.ps1).
+        $script:ExampleDocumented = $Documented
+        $script:ExampleScratch = $r.Scratch
         Push-Location -LiteralPath $r.Scratch
         try { & $check.Check $r.Outputs }
         finally { Pop-Location }
