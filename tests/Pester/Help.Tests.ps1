@@ -94,7 +94,7 @@ Describe 'Get-Help <Name>' -ForEach $Cmdlets {
 
     It 'shows no markdown syntax or control characters' {
         $text = $Help | Out-String -Width 300
-        $text | Should -Not -Match '\*\*'
+        $text | Should -Not -Match '\*\*\w[^*\n]*\w\*\*'
         $text | Should -Not -Match '```'
         $text | Should -Not -Match '[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]'
     }

@@ -42,7 +42,7 @@ Describe 'WhisperPS module' {
 
 Describe 'WhisperPS output types and views' {
     It 'ships a table view for <Type>' -ForEach @(
-        @{ Type = 'WhisperPS.WhisperInfo'; Columns = @('Name', 'AggregationMethod', 'XFilesFactor', 'Retention', 'FileSize') }
+        @{ Type = 'WhisperPS.WhisperInfo'; Columns = @('Name', 'AggregationMethod', 'XFilesFactor', 'Retention', 'LastUpdate (UTC)', 'FileSize') }
         @{ Type = 'WhisperPS.WhisperPoint'; Columns = @('Timestamp (UTC)', 'UnixTime', 'Value') }
         @{ Type = 'WhisperPS.WhisperArchiveInfo'; Columns = @('Index', 'Definition', 'SecondsPerPoint', 'Points', 'Retention', 'Offset', 'Size') }
     ) {
