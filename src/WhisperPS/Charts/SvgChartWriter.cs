@@ -144,7 +144,7 @@ namespace WhisperPS.Charts
                 sb.Append("<line x1=\"").Append(I(left)).Append("\" x2=\"").Append(I(left + 22)).Append("\" y1=\"").Append(I(y - 4)).Append("\" y2=\"").Append(I(y - 4))
                   .Append("\" stroke=\"").Append(color).Append("\" stroke-width=\"3\"/>");
                 sb.Append("<text x=\"").Append(I(left + 28)).Append("\" y=\"").Append(I(y)).Append("\" fill=\"#222222\">").Append(Escape(s.Name)).Append("</text>");
-                sb.Append("<text class=\"summary\" x=\"").Append(I(left + plotWidth)).Append("\" y=\"").Append(I(y)).Append("\" text-anchor=\"end\" fill=\"#555555\">")
+                sb.Append("<text class=\"summary\" xml:space=\"preserve\" x=\"").Append(I(left + plotWidth)).Append("\" y=\"").Append(I(y)).Append("\" text-anchor=\"end\" fill=\"#555555\">")
                   .Append(Escape(ChartLayout.Summary(s, layout.LocalTime))).Append("</text>");
                 sb.Append("</g>\n");
             }
