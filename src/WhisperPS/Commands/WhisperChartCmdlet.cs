@@ -176,25 +176,10 @@ namespace WhisperPS.Commands
         internal static List<string> DisplayNames(List<string> paths)
         {
             var names = new List<string>();
-            if (paths.Count == 0) return names;
-            char[] separators = { '/', '\\' };
-            string common = null;
+            string common = SeriesPaths.CommonFolder(paths);
             foreach (var p in paths)
             {
-                string dir = p.Substring(0, Math.Max(0, p.LastIndexOfAny(separators) + 1));
-                if (common == null) common = dir;
-                else
-                {
-                    int n = 0;
-                    while (n < common.Length && n < dir.Length && common[n] == dir[n]) n++;
-                    common = common.Substring(0, n);
-                    int cut = common.LastIndexOfAny(separators);
-                    common = cut >= 0 ? common.Substring(0, cut + 1) : string.Empty;
-                }
-            }
-            foreach (var p in paths)
-            {
-                string rel = p.Length > common.Length ? p.Substring(common.Length) : p;
+                string rel = SeriesPaths.Below(p, common);
                 if (rel.EndsWith(".wsp", StringComparison.OrdinalIgnoreCase)) rel = rel.Substring(0, rel.Length - 4);
                 names.Add(rel.Length == 0 ? p : rel.Replace('\\', '/'));
             }

@@ -80,11 +80,11 @@ namespace WhisperPS.Export
         /// </summary>
         internal static void AssignNames(List<WideColumn> columns)
         {
-            string root = CommonFolder(columns);
+            string root = SeriesPaths.CommonFolder(columns.ConvertAll(c => c.Path));
             var counts = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var c in columns)
             {
-                string rel = c.Path.Substring(root.Length).TrimStart('/', '\\');
+                string rel = SeriesPaths.Below(c.Path, root);
                 c.Name = rel;
                 string metric = rel.EndsWith(".wsp", StringComparison.OrdinalIgnoreCase) ? rel.Substring(0, rel.Length - 4) : rel;
                 metric = metric.Replace('\\', '.').Replace('/', '.');
@@ -97,26 +97,6 @@ namespace WhisperPS.Export
                 metric = metric.Replace('\\', '.').Replace('/', '.');
                 if (counts[metric] == 1) c.Name = metric;
             }
-        }
-
-        private static string CommonFolder(List<WideColumn> columns)
-        {
-            string common = null;
-            foreach (var c in columns)
-            {
-                string dir = System.IO.Path.GetDirectoryName(c.Path) ?? string.Empty;
-                if (common == null) { common = dir; continue; }
-                while (common.Length > 0 && !IsUnder(dir, common))
-                    common = System.IO.Path.GetDirectoryName(common) ?? string.Empty;
-            }
-            return common ?? string.Empty;
-        }
-
-        private static bool IsUnder(string dir, string folder)
-        {
-            if (!dir.StartsWith(folder, StringComparison.Ordinal)) return false;
-            return dir.Length == folder.Length || dir[folder.Length] == '/' || dir[folder.Length] == '\\' ||
-                   folder.EndsWith("/", StringComparison.Ordinal) || folder.EndsWith("\\", StringComparison.Ordinal);
         }
 
         internal void WriteHeader()
