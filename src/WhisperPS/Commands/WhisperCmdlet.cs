@@ -10,15 +10,19 @@ namespace WhisperPS.Commands
     /// <summary>A resolved filesystem path, and whether a wildcard produced it.</summary>
     internal readonly struct ResolvedFile
     {
-        internal ResolvedFile(string path, bool fromWildcard)
+        internal ResolvedFile(string path, bool fromWildcard, bool isFolder = false)
         {
             Path = path;
             FromWildcard = fromWildcard;
+            IsFolder = isFolder;
         }
 
         internal string Path { get; }
 
         internal bool FromWildcard { get; }
+
+        /// <summary>A folder, returned only when the caller asked for folders (Export-WhisperSeries -Recurse).</summary>
+        internal bool IsFolder { get; }
     }
 
     /// <summary>
@@ -68,8 +72,9 @@ namespace WhisperPS.Commands
         /// <summary>
         /// Resolves -Path (wildcards) or -LiteralPath to existing files, writing one error per input that is not
         /// a FileSystem path or names nothing. A wildcard that matches nothing is not an error, as in Get-Item.
+        /// With <paramref name="folders"/>, a folder named or matched is returned as such instead.
         /// </summary>
-        internal List<ResolvedFile> ResolveExistingFiles(string[] paths, bool literal)
+        internal List<ResolvedFile> ResolveExistingFiles(string[] paths, bool literal, bool folders = false)
         {
             var result = new List<ResolvedFile>();
             var seen = new HashSet<string>(PathComparer);
@@ -120,6 +125,11 @@ namespace WhisperPS.Commands
                 {
                     if (!File.Exists(file))
                     {
+                        if (folders && Directory.Exists(file))
+                        {
+                            if (seen.Add(file)) result.Add(new ResolvedFile(file, wildcard, true));
+                            continue;
+                        }
                         // A folder matched by a wildcard (Get-WhisperInfo *) is simply not a whisper file.
                         if (wildcard && Directory.Exists(file)) continue;
                         WriteError(Directory.Exists(file)
