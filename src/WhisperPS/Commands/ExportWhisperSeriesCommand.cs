@@ -68,7 +68,18 @@ namespace WhisperPS.Commands
             {
                 Unresolved = unresolved;
                 Read = read;
+                Error = null;
             }
+
+            internal PendingRead(ErrorRecord error)
+            {
+                Unresolved = null;
+                Read = null;
+                Error = error;
+            }
+
+            /// <summary>An input's resolution error, written in its turn.</summary>
+            internal ErrorRecord Error { get; }
 
             internal string Unresolved { get; }
 
@@ -197,7 +208,8 @@ namespace WhisperPS.Commands
                 Export(direct, inputs[0]);
                 return;
             }
-            foreach (var file in ResolveExistingFiles(inputs, literal, Recurse))
+            // With reads under way, an input's error waits its turn in the queue, so errors keep the input order.
+            foreach (var file in ResolveExistingFiles(inputs, literal, Recurse, _pending == null ? null : (Action<ErrorRecord>)QueueError))
             {
                 ThrowIfStopping();
                 Take(file.Path, file.IsFolder, null);
@@ -281,9 +293,21 @@ namespace WhisperPS.Commands
             while (_pending.Count > _lookAhead) EmitOldest();
         }
 
+        private void QueueError(ErrorRecord error)
+        {
+            _pending.Enqueue(new PendingRead(error));
+            while (_pending.Count > _lookAhead) EmitOldest();
+        }
+
         private void EmitOldest()
         {
             var next = _pending.Peek();
+            if (next.Error != null)
+            {
+                _pending.Dequeue();
+                WriteError(next.Error);
+                return;
+            }
             try
             {
                 next.Read.Wait(CancellationToken);
@@ -367,7 +391,7 @@ namespace WhisperPS.Commands
                 // waited for past a few seconds.
                 try
                 {
-                    Task.WaitAll(_pending.Select(p => (Task)p.Read).ToArray(), TimeSpan.FromSeconds(5));
+                    Task.WaitAll(_pending.Where(p => p.Read != null).Select(p => (Task)p.Read).ToArray(), TimeSpan.FromSeconds(5));
                 }
                 catch (AggregateException)
                 {

@@ -72,10 +72,12 @@ namespace WhisperPS.Commands
         /// <summary>
         /// Resolves -Path (wildcards) or -LiteralPath to existing files, writing one error per input that is not
         /// a FileSystem path or names nothing. A wildcard that matches nothing is not an error, as in Get-Item.
-        /// With <paramref name="folders"/>, a folder named or matched is returned as such instead.
+        /// With <paramref name="folders"/>, a folder named or matched is returned as such instead. The errors go to
+        /// <paramref name="error"/> when given (to be written later, in order), else straight to WriteError.
         /// </summary>
-        internal List<ResolvedFile> ResolveExistingFiles(string[] paths, bool literal, bool folders = false)
+        internal List<ResolvedFile> ResolveExistingFiles(string[] paths, bool literal, bool folders = false, Action<ErrorRecord> error = null)
         {
+            var WriteError = error ?? this.WriteError;
             var result = new List<ResolvedFile>();
             var seen = new HashSet<string>(PathComparer);
             if (paths == null) return result;
