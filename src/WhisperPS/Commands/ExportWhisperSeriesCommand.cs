@@ -5,6 +5,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading.Tasks;
 using WhisperPS.Engine;
@@ -278,6 +279,7 @@ namespace WhisperPS.Commands
         /// writes the oldest reads that are done, in input order: at most a bounded number of reads are ahead of
         /// the writer. <paramref name="unresolved"/> is the literal input not yet checked to exist.
         /// </summary>
+        [MethodImpl(LongSeriesWriter.AggressiveOptimization)]
         private void Export(string path, string unresolved)
         {
             ThrowIfStopping();
@@ -327,6 +329,7 @@ namespace WhisperPS.Commands
         }
 
         /// <summary>Writes one file's read: its errors and notes, then its rows.</summary>
+        [MethodImpl(LongSeriesWriter.AggressiveOptimization)]
         private void Emit(SeriesRead read, string unresolved)
         {
             ThrowIfStopping();

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Management.Automation;
 using WhisperPS.Engine;
@@ -82,6 +83,7 @@ namespace WhisperPS.Commands
         /// -ThrottleLimit can run it on worker threads; every exception is kept in the result. Verbose notes are
         /// built only when verbose output is on: formatting three times per file costs more than a small fetch.
         /// </summary>
+        [MethodImpl(Export.LongSeriesWriter.AggressiveOptimization)]
         internal SeriesRead ReadCore(string path, long rangeFrom, long rangeUntil, long? secondsPerPoint)
         {
             var read = new SeriesRead(path);

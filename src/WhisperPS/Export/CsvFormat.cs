@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace WhisperPS.Export
@@ -64,6 +65,7 @@ namespace WhisperPS.Export
         }
 
         /// <summary>Appends the field as <see cref="Field"/> writes it, without a string of its own.</summary>
+        [MethodImpl(LongSeriesWriter.AggressiveOptimization)]
         internal void AppendField(RowBuffer row, string value)
         {
             if (value == null) return;
@@ -92,6 +94,7 @@ namespace WhisperPS.Export
 
         /// <summary>Appends an integer field as <see cref="AppendField(RowBuffer, string)"/> writes its
         /// <see cref="Number(long)"/>, without the string when it is a plain run of digits.</summary>
+        [MethodImpl(LongSeriesWriter.AggressiveOptimization)]
         internal void AppendField(RowBuffer row, long value)
         {
             // A negative number has the culture's sign; a digit as the delimiter would need quoting when AsNeeded.
@@ -107,6 +110,7 @@ namespace WhisperPS.Export
 
         /// <summary>Appends a value field as <see cref="AppendField(RowBuffer, string)"/> writes its
         /// <see cref="Number(double)"/>, without the string when <see cref="ShortDecimal"/> finds its text.</summary>
+        [MethodImpl(LongSeriesWriter.AggressiveOptimization)]
         internal void AppendField(RowBuffer row, double value)
         {
             if (Quoting == CsvQuoting.AsNeeded && !_numbersNeedNoQuotes)
@@ -157,6 +161,7 @@ namespace WhisperPS.Export
         /// digits reads back (their spacing exceeds the double's), so it is the text shortest-round-trip formatting
         /// (.NET Core 3.0+) and G15 (.NET Framework) both write.
         /// </summary>
+        [MethodImpl(LongSeriesWriter.AggressiveOptimization)]
         internal static long ShortDecimal(double value, out int decimals)
         {
             decimals = 0;

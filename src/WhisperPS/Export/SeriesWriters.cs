@@ -18,12 +18,14 @@ namespace WhisperPS.Export
 
         internal void Clear() => _length = 0;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal void Append(char c)
         {
             if (_length == _chars.Length) Array.Resize(ref _chars, _chars.Length * 2);
             _chars[_length++] = c;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal void Append(string s)
         {
             if (s == null) return;
@@ -49,6 +51,7 @@ namespace WhisperPS.Export
             _length = end;
         }
 
+        [MethodImpl(LongSeriesWriter.AggressiveOptimization)]
         internal void WriteLineTo(TextWriter writer)
         {
             writer.Write(_chars, 0, _length);
@@ -81,8 +84,9 @@ namespace WhisperPS.Export
     /// <summary>One row per slot (the Csv and JsonLines formats): what Get-WhisperSeries emits, as text.</summary>
     internal abstract class LongSeriesWriter
     {
-        // MethodImplOptions.AggressiveOptimization, which netstandard2.0 does not name; older runtimes ignore it.
-        protected const MethodImplOptions AggressiveOptimization = (MethodImplOptions)512;
+        // MethodImplOptions.AggressiveOptimization, which netstandard2.0 does not name; older runtimes ignore it. For the
+        // code run once per file or row: a single export is over before the tiered JIT would have optimized it.
+        internal const MethodImplOptions AggressiveOptimization = (MethodImplOptions)512;
 
         protected LongSeriesWriter(TextWriter writer) => Writer = writer;
 
