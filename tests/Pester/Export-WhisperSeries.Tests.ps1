@@ -326,7 +326,26 @@ Describe 'Export-WhisperSeries -ThrottleLimit and -Recurse' {
             $range = @{ From = $Now - $rng.Next(60, 7300); Until = $Now - $rng.Next(0, 50); Now = $Now }
             $one = Join-Path $dir 'one.out'; $many = Join-Path $dir 'many.out'
             $notesOne = @($inputs | Export-WhisperSeries $one -Format $Format @range -ErrorVariable errOne -ErrorAction SilentlyContinue -Verbose 4>&1)
-            $notesMany = @($inputs | Export-WhisperSeries $many -Format $Format @range -ThrottleLimit $Limit -ErrorVariable errMany -ErrorAction SilentlyContinue -Verbose 4>&1)
+            # The parallel run meets a file held under carbon's exclusive lock for a while, so the reads after it finish
+            # first: they must still be written after it.
+            $held = [WhisperPS.Engine.WhisperFile]::Open($paths[1], [WhisperPS.Engine.IO.FileOpenMode]::ReadWrite)
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddScript({
+                    param($Module, $Inputs, $Out, $Format, $Range, $Limit)
+                    Import-Module $Module
+                    $Inputs | Export-WhisperSeries $Out -Format $Format @Range -ThrottleLimit $Limit -ErrorVariable e -ErrorAction SilentlyContinue -Verbose
+                    $e
+                }).AddArgument((Get-WhisperModulePath)).AddArgument([string[]] $inputs).AddArgument($many).AddArgument($Format).AddArgument($range).AddArgument($Limit)
+                $async = $ps.BeginInvoke()
+                $deadline = [DateTime]::UtcNow.AddSeconds(60)
+                while (-not (Test-Path $many) -and -not $async.IsCompleted -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+                Start-Sleep -Milliseconds 500
+                $held.Dispose()
+                $errMany = @($ps.EndInvoke($async))
+                $notesMany = @($ps.Streams.Verbose)
+            }
+            finally { $held.Dispose(); $ps.Dispose() }
             (Get-Item $one).Length | Should -BeGreaterThan 100
             Get-Bytes $many | Should -Be (Get-Bytes $one) -Because "seed $seed"
             $errOne | Should -HaveCount 3
