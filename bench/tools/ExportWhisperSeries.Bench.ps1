@@ -65,9 +65,16 @@ function Measure-Child([string] $Exe, [string[]] $Arguments) {
     [pscustomobject] @{ Wall = $sw.Elapsed.TotalSeconds; Cpu = $cpu }
 }
 
-function Measure-Runs([int] $Count, [scriptblock] $Block) {
+# Median of $Count runs after one more that is not counted but kept as First: the JIT compiles and tiers up code (ours
+# and PowerShell's) during the first runs on a workload, which a session exporting once pays and one exporting daily
+# does not.
+# A child process (python) is cold every time and needs no such run; nor does a run of 30,000 files, where compiling is
+# a small part (there, First is the one run).
+function Measure-Runs([int] $Count, [scriptblock] $Block, [switch] $NoFirst) {
+    $first = if ($NoFirst) { $null } else { & $Block }
     $m = @(for ($r = 0; $r -lt $Count; $r++) { & $Block })
-    [pscustomobject] @{ Wall = Get-Median @($m.Wall); Cpu = Get-Median @($m.Cpu) }
+    if ($null -eq $first) { $first = $m[0] }
+    [pscustomobject] @{ Wall = Get-Median @($m.Wall); Cpu = Get-Median @($m.Cpu); First = $first }
 }
 
 $py = Join-Path $WorkDir 'export.py'
@@ -149,13 +156,14 @@ foreach ($n in $Sizes) {
         $from = $now - $span.Seconds
         $o = @{ ours = Join-Path $WorkDir 'ours.csv'; gci = Join-Path $WorkDir 'gci.csv'; recurse = Join-Path $WorkDir 'recurse.csv'; throttle = Join-Path $WorkDir 'throttle.csv'; pipe = Join-Path $WorkDir 'pipe.csv'; py = Join-Path $WorkDir 'py.csv'; loop = Join-Path $WorkDir 'loop.txt' }
         $runs = if ($n -ge 30000) { 1 } else { $Runs }
+        $once = $n -ge 30000
         $load0 = Get-Load
-        $ours = Measure-Runs $runs { Measure-InProcess { $files | Export-WhisperSeries $o.ours -From $from -Until $now -Now $now } }
-        $gci = Measure-Runs $runs { Measure-InProcess { Get-ChildItem $tree -Recurse -Filter *.wsp | Export-WhisperSeries $o.gci -From $from -Until $now -Now $now } }
-        $recurse = Measure-Runs $runs { Measure-InProcess { Export-WhisperSeries $o.recurse -InputPath $tree -Recurse -From $from -Until $now -Now $now } }
-        $throttle = Measure-Runs $runs { Measure-InProcess { Export-WhisperSeries $o.throttle -InputPath $tree -Recurse -ThrottleLimit $cores -From $from -Until $now -Now $now } }
-        $pyTime = Measure-Runs $runs { Measure-Child $Python @($py, $list, $o.py, $from, $now, $now) }
-        $pipe = Measure-Runs $runs { Measure-InProcess { $files | Get-WhisperSeries -From $from -Until $now -Now $now | Export-Csv $o.pipe -NoTypeInformation } }
+        $ours = Measure-Runs $runs -NoFirst:$once { Measure-InProcess { $files | Export-WhisperSeries $o.ours -From $from -Until $now -Now $now } }
+        $gci = Measure-Runs $runs -NoFirst:$once { Measure-InProcess { Get-ChildItem $tree -Recurse -Filter *.wsp | Export-WhisperSeries $o.gci -From $from -Until $now -Now $now } }
+        $recurse = Measure-Runs $runs -NoFirst:$once { Measure-InProcess { Export-WhisperSeries $o.recurse -InputPath $tree -Recurse -From $from -Until $now -Now $now } }
+        $throttle = Measure-Runs $runs -NoFirst:$once { Measure-InProcess { Export-WhisperSeries $o.throttle -InputPath $tree -Recurse -ThrottleLimit $cores -From $from -Until $now -Now $now } }
+        $pyTime = Measure-Runs $runs -NoFirst { Measure-Child $Python @($py, $list, $o.py, $from, $now, $now) }
+        $pipe = Measure-Runs $runs -NoFirst:$once { Measure-InProcess { $files | Get-WhisperSeries -From $from -Until $now -Now $now | Export-Csv $o.pipe -NoTypeInformation } }
         $hash = (Get-FileHash -LiteralPath $o.pipe).Hash
         $same = @('ours', 'recurse', 'throttle' | Where-Object { (Get-FileHash -LiteralPath $o[$_]).Hash -ne $hash }).Count -eq 0
         $lines = 0; $reader = [IO.File]::OpenText($o.ours); while ($null -ne $reader.ReadLine()) { $lines++ }; $reader.Dispose()
@@ -207,6 +215,8 @@ foreach ($r in $rows) {
             (Format-Time $r.python), (Format-Time $r.ours), (Format-Ratio $r.python $r.ours), (Format-Time $r.recurse), (Format-Ratio $r.python $r.recurse),
             (Format-Time $r.throttle), (Format-Ratio $r.python $r.throttle), (Format-Time $r.gci), (Format-Ratio $r.python $r.gci), $met))
 }
+$null = $md.AppendLine().AppendLine('The first run of `$files | Export-WhisperSeries` on each workload (not counted in the medians above; the first of all is the first export of the session but for a warm-up on 50 files): ' +
+    (($rows | ForEach-Object { '{0:N0} files, {1}: {2}, {3:N1}× python''s CPU' -f $_.files, $_.span, (Format-Time $_.ours.First), ($_.python.Cpu / $_.ours.First.Cpu) }) -join '; ') + '.')
 $null = $md.AppendLine().AppendLine('| workload | Get-WhisperSeries \| Export-Csv | whisper-fetch loop (bash) | `$files \| Export-WhisperSeries` vs the pipeline | output identical to the pipeline (all three Export-WhisperSeries routes above) |')
 $null = $md.AppendLine('|---|---|---|---|---|')
 foreach ($r in $rows) {
@@ -220,7 +230,7 @@ if ($script:share) {
             $script:share.files, $script:share.rows, $script:share.cpu, $script:share.wall, $(if ($script:share.cpu -lt 0.2) { 'met' } else { 'not met' }), (Format-Time $script:share.pipe), (Format-Time $script:share.export_csv)))
     $null = $md.AppendLine()
 }
-$null = $md.AppendLine(("Run of {0:yyyy-MM-dd} on {1} cores; load is the 1-minute load average during each row (a quiet machine reads below 1). Trees of 1m:1d files holding a point a minute for the last day, copied from 10 series; each export reads every file for the last hour or day with the same now. Medians of {2} runs ({3}), in one pwsh after one untimed export of each kind on 50 files (so no timed run compiles our code or PowerShell's; a first call in a new session pays that once). CPU is this process's (all its threads, so -ThrottleLimit's workers count) or the child's own rusage. The python script is one process calling whisper.fetch per file and writing rows with csv.writer (QUOTE_ALL, time formatted with time.strftime), as close to our CSV as python makes it, its start-up and import included; the loop runs whisper-fetch once per file, timed on the first {4} files of each tree and scaled to the tree. Whole bench: {5:N1} minutes." -f
+$null = $md.AppendLine(("Run of {0:yyyy-MM-dd} on {1} cores; load is the 1-minute load average during each row (a quiet machine reads below 1). Trees of 1m:1d files holding a point a minute for the last day, copied from 10 series; each export reads every file for the last hour or day with the same now. Each time is the median of {2} runs ({3}) that follow one more run of the same workload, in one pwsh (see above for those first runs). CPU is this process's (all its threads, so -ThrottleLimit's workers count) or the child's own rusage. The python script is one process calling whisper.fetch per file and writing rows with csv.writer (QUOTE_ALL, time formatted with time.strftime), as close to our CSV as python makes it, its start-up and import included; the loop runs whisper-fetch once per file, timed on the first {4} files of each tree and scaled to the tree. Whole bench: {5:N1} minutes." -f
         [DateTime]::UtcNow, $cores, $Runs, $(if ($Sizes | Where-Object { $_ -ge 30000 }) { 'one run for 30,000 files' } else { 'all sizes' }), $LoopSample, $started.Elapsed.TotalMinutes))
 [IO.File]::WriteAllText($OutMarkdown, $md.ToString())
 Remove-Item -LiteralPath $WorkDir -Recurse -Force
