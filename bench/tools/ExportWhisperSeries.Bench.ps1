@@ -193,7 +193,7 @@ foreach ($n in $Sizes) {
         $collected = $null
         Remove-Item -LiteralPath $pipeOut
         $script:share = [pscustomobject] @{ files = $n; rows = $collectedRows; pipe = $a; export_csv = $b
-            cpu = [Math]::Max(0, $a.Cpu - $b.Cpu) / $a.Cpu; wall = [Math]::Max(0, $a.Wall - $b.Wall) / $a.Wall }
+            cpu = [Math]::Max(0.0, $a.Cpu - $b.Cpu) / $a.Cpu; wall = [Math]::Max(0.0, $a.Wall - $b.Wall) / $a.Wall }
         Write-Host ('  our share of Get-WhisperSeries | Export-Csv ({0:N0} files, hour, {1:N0} rows): {2:P0} of CPU, {3:P0} of wall' -f $n, $collectedRows, $script:share.cpu, $script:share.wall)
     }
     Remove-Item -LiteralPath $tree -Recurse -Force
