@@ -226,7 +226,7 @@ foreach ($r in $rows) {
 }
 $null = $md.AppendLine()
 if ($script:share) {
-    $null = $md.AppendLine(('Share of `Get-WhisperSeries | Export-Csv` spent in WhisperPS ({0:N0} files, last hour, {1:N0} rows): {2:P0} of CPU ({3:P0} of wall); target < 20 %: {4}. Measured as the pipeline ({5}) minus `Export-Csv` of the same WhisperPoint objects already in memory ({6}); that difference also holds PowerShell''s own cost of passing each object down the pipeline, so our code''s share is at most this.' -f
+    $null = $md.AppendLine(('Share of `Get-WhisperSeries | Export-Csv` spent in WhisperPS ({0:N0} files, last hour, {1:N0} rows): {2:P0} of CPU ({3:P0} of wall); target < 20 %: {4}. Measured as the pipeline ({5}) minus `Export-Csv` of the same WhisperPoint objects already in memory ({6}); that difference also holds PowerShell''s own cost of passing each object down the pipeline, so our code''s share is at most this. bench/tools/PipelineShare.sh measures it from a CPU profile instead (Linux perf: samples inside Get-WhisperSeries and not below its hand-over to Export-Csv).' -f
             $script:share.files, $script:share.rows, $script:share.cpu, $script:share.wall, $(if ($script:share.cpu -lt 0.2) { 'met' } else { 'not met' }), (Format-Time $script:share.pipe), (Format-Time $script:share.export_csv)))
     $null = $md.AppendLine()
 }
