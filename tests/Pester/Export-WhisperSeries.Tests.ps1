@@ -47,6 +47,28 @@ BeforeAll {
 
     function Get-Bytes([string] $Path) { [Convert]::ToBase64String([IO.File]::ReadAllBytes($Path)) }
 
+    # Runs an export in a runspace of its own and stops it, as Ctrl+C does, once its output has grown past $Bytes;
+    # returns the output's lines after checking that it ends with a line break.
+    function Stop-GrowingExport([scriptblock] $Script, [object[]] $Arguments, [string] $Out, [long] $Bytes) {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript($Script).AddArgument((Get-WhisperModulePath))
+            foreach ($a in $Arguments) { $null = $ps.AddArgument($a) }
+            $async = $ps.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(120)
+            while (-not (Test-Path $Out) -or (Get-Item $Out).Length -lt $Bytes) {
+                if ([DateTime]::UtcNow -gt $deadline -or $async.IsCompleted) { throw 'the export did not get going' }
+                Start-Sleep -Milliseconds 50
+            }
+            $ps.Stop()
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        }
+        finally { $ps.Dispose() }
+        $text = [IO.File]::ReadAllText($Out)
+        $text.EndsWith("`n") | Should -BeTrue
+        $text.TrimEnd("`n").Split("`n")
+    }
+
     # The wide table as the help defines it, built from Get-WhisperSeries (same-step files only).
     function Get-WideReference([string[]] $Paths, [string[]] $Names, [hashtable] $Range, [string] $Delimiter = ',') {
         $byTime = [Collections.Generic.SortedDictionary[long, object]]::new()
@@ -177,26 +199,11 @@ Describe 'Export-WhisperSeries -Format Csv is what Get-WhisperSeries | Export-Cs
         $f = Join-Path $dir 'big.wsp'
         $null = New-WhisperFile -LiteralPath $f -Retention '1s:60d'
         $o = Join-Path $dir 'o.csv'
-        $ps = [powershell]::Create()
-        try {
-            $null = $ps.AddScript({
-                param($Module, $File, $Out, $Now)
-                Import-Module $Module
-                Export-WhisperSeries $Out -LiteralInputPath $File -From -60d -Now $Now -IncludeEmpty
-            }).AddArgument((Get-WhisperModulePath)).AddArgument($f).AddArgument($o).AddArgument($Now)
-            $async = $ps.BeginInvoke()
-            $deadline = [DateTime]::UtcNow.AddSeconds(120)
-            while (-not (Test-Path $o) -or (Get-Item $o).Length -lt 200000) {
-                if ([DateTime]::UtcNow -gt $deadline -or $async.IsCompleted) { throw 'the export did not get going' }
-                Start-Sleep -Milliseconds 50
-            }
-            $ps.Stop()
-            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        $lines = Stop-GrowingExport -Out $o -Bytes 200000 -Arguments $f, $o, $Now -Script {
+            param($Module, $File, $Out, $Now)
+            Import-Module $Module
+            Export-WhisperSeries $Out -LiteralInputPath $File -From -60d -Now $Now -IncludeEmpty
         }
-        finally { $ps.Dispose() }
-        $text = [IO.File]::ReadAllText($o)
-        $text.EndsWith("`n") | Should -BeTrue
-        $lines = $text.TrimEnd("`n").Split("`n")
         $lines.Count | Should -BeLessThan (60 * 86400) -Because 'the export was stopped before its end'
         $lines[0] | Should -Be '"Path","Timestamp","UnixTime","Value"'
         $first = [long] ($lines[1].Split(',')[2].Trim('"'))
@@ -363,26 +370,11 @@ Describe 'Export-WhisperSeries -ThrottleLimit and -Recurse' {
         $null = New-WhisperFile -LiteralPath $template -Retention '1s:1d'
         $files = for ($i = 0; $i -lt 400; $i++) { $p = Join-Path $dir ('m{0:D3}.wsp' -f $i); [IO.File]::Copy($template, $p); $p }
         $o = Join-Path $dir 'o.csv'
-        $ps = [powershell]::Create()
-        try {
-            $null = $ps.AddScript({
-                param($Module, $Files, $Out, $Now)
-                Import-Module $Module
-                Export-WhisperSeries $Out -LiteralInputPath $Files -From -1d -Now $Now -IncludeEmpty -ThrottleLimit 3
-            }).AddArgument((Get-WhisperModulePath)).AddArgument([string[]] $files).AddArgument($o).AddArgument($Now)
-            $async = $ps.BeginInvoke()
-            $deadline = [DateTime]::UtcNow.AddSeconds(120)
-            while (-not (Test-Path $o) -or (Get-Item $o).Length -lt 2000000) {
-                if ([DateTime]::UtcNow -gt $deadline -or $async.IsCompleted) { throw 'the export did not get going' }
-                Start-Sleep -Milliseconds 50
-            }
-            $ps.Stop()
-            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        $lines = Stop-GrowingExport -Out $o -Bytes 2000000 -Arguments ([string[]] $files), $o, $Now -Script {
+            param($Module, $Files, $Out, $Now)
+            Import-Module $Module
+            Export-WhisperSeries $Out -LiteralInputPath $Files -From -1d -Now $Now -IncludeEmpty -ThrottleLimit 3
         }
-        finally { $ps.Dispose() }
-        $text = [IO.File]::ReadAllText($o)
-        $text.EndsWith("`n") | Should -BeTrue
-        $lines = $text.TrimEnd("`n").Split("`n")
         $lines.Count | Should -BeLessThan (400 * 86400) -Because 'the export was stopped before its end'
         $previous = $null
         for ($i = 1; $i -lt $lines.Count; $i++) {
