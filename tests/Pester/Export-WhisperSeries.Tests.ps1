@@ -364,6 +364,40 @@ Describe 'Export-WhisperSeries -ThrottleLimit and -Recurse' {
         }
     }
 
+    It '-ThrottleLimit <Limit> -Format Wide writes the bytes and errors of one reader (random trees, and two read windows)' -ForEach @(@{ Limit = 2 }, @{ Limit = 4 }) {
+        $seed = [Environment]::TickCount -band 0x7fffffff
+        Write-Host "    seed $seed (Wide, ThrottleLimit $Limit)"
+        $dir = New-TestFolder
+        $paths = [Collections.Generic.List[string]] @(New-RandomTree -Seed $seed -Root $dir -Files 20)
+        $bad = Join-Path $dir 'bad.wsp'
+        [IO.File]::WriteAllBytes($bad, [byte[]] (1..9))
+        $paths.Insert(3, $bad)
+        $rng = [Random]::new($seed)
+        $range = @{ From = $Now - $rng.Next(600, 7300); Until = $Now - $rng.Next(0, 50); Now = $Now }
+        $one = Join-Path $dir 'one.csv'; $many = Join-Path $dir 'many.csv'
+        Export-WhisperSeries $one -LiteralInputPath $paths -Format Wide @range -IncludeEmpty -ErrorVariable errOne -ErrorAction SilentlyContinue
+        Export-WhisperSeries $many -LiteralInputPath $paths -Format Wide @range -IncludeEmpty -ThrottleLimit $Limit -ErrorVariable errMany -ErrorAction SilentlyContinue
+        (Get-Item $one).Length | Should -BeGreaterThan 100
+        Get-Bytes $many | Should -Be (Get-Bytes $one) -Because "seed $seed"
+        $errOne | Should -HaveCount 1
+        @($errMany | ForEach-Object { "$($_.FullyQualifiedErrorId) $($_.TargetObject)" }) | Should -Be @($errOne | ForEach-Object { "$($_.FullyQualifiedErrorId) $($_.TargetObject)" })
+        # A day of 1s files is 86,400 rows: two read windows (at most 65,536 rows each).
+        $fine = for ($k = 0; $k -lt 5; $k++) {
+            $f = Join-Path $dir "fine/s$k.wsp"
+            $null = New-Item -ItemType Directory -Force (Split-Path $f)
+            $null = New-WhisperFile -LiteralPath $f -Retention '1s:1d'
+            $(for ($i = 0; $i -lt 300; $i++) { [pscustomobject] @{ UnixTime = $Now - $rng.Next(1, 86400); Value = $rng.Next(-500, 500) / 4 } }) | Add-WhisperPoint -LiteralPath $f -Now $Now
+            $f
+        }
+        $fine = @($fine[0..1]) + $bad + @($fine[2..4])
+        Export-WhisperSeries $one -LiteralInputPath $fine -Format Wide -From -1d -Now $Now -ErrorAction SilentlyContinue -Verbose 4>&1 |
+            Where-Object Message -Match 'row\(s\) per read window' | ForEach-Object Message | Should -Match ' 65536 row'
+        Export-WhisperSeries $many -LiteralInputPath $fine -Format Wide -From -1d -Now $Now -ThrottleLimit $Limit -ErrorVariable errFine -ErrorAction SilentlyContinue
+        @(Get-Content $one).Count | Should -BeGreaterThan 1000
+        Get-Bytes $many | Should -Be (Get-Bytes $one) -Because "seed $seed"
+        $errFine | Should -HaveCount 1
+    }
+
     It '-ThrottleLimit: stopped (Ctrl+C), it leaves complete rows and no input file locked' {
         $dir = New-TestFolder
         $template = Join-Path $dir 'template.wsp'

@@ -147,8 +147,8 @@ namespace WhisperPS.Commands
         [Parameter]
         public SwitchParameter Recurse { get; set; }
 
-        /// <summary>How many files are read at once, on worker threads (Csv and JsonLines); the rows are written in
-        /// input order all the same. 1 (the default) reads each file on the pipeline thread.</summary>
+        /// <summary>How many files are read at once, on worker threads; the rows are written in input order all the
+        /// same. 1 (the default) reads each file on the pipeline thread.</summary>
         [Parameter]
         [ValidateRange(1, 64)]
         public int ThrottleLimit { get; set; } = 1;
@@ -185,13 +185,16 @@ namespace WhisperPS.Commands
             {
                 _long = new JsonLinesSeriesWriter(_writer);
             }
-            if (ThrottleLimit > 1 && Format != SeriesExportFormat.Wide)
+            if (ThrottleLimit > 1)
             {
-                _pending = new Queue<PendingRead>();
-                // Four reads a worker ahead of the writer: enough to keep the workers busy while it formats, and a
-                // bound on memory (each read holds one file's range).
-                _lookAhead = 4 * ThrottleLimit;
                 _readFactory = new TaskFactory(new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, ThrottleLimit).ConcurrentScheduler);
+                if (Format != SeriesExportFormat.Wide)
+                {
+                    _pending = new Queue<PendingRead>();
+                    // Four reads a worker ahead of the writer: enough to keep the workers busy while it formats, and a
+                    // bound on memory (each read holds one file's range).
+                    _lookAhead = 4 * ThrottleLimit;
+                }
             }
         }
 
@@ -447,11 +450,49 @@ namespace WhisperPS.Commands
                     CheckWideAppendHeader(columns);
                 }
                 wide.WriteRows(RangeFrom, Math.Min(RangeUntil, RangeNow), IncludeEmpty,
-                    (c, from, until) => FetchSeries(c.Path, from, until, c.Step),
+                    _readFactory == null ? (c, from, until) => FetchSeries(c.Path, from, until, c.Step) : WindowReader(columns),
                     (c, ex) => WriteFileError(ex, c.Path, FileAccessIntent.Read),
                     ThrowIfStopping,
                     (done, total) => Progress(null, wide.Rows, (int)(100 * done / Math.Max(1, total))));
             });
+        }
+
+        /// <summary>
+        /// -ThrottleLimit for the wide format: the first read of a window starts the reads of every column still being
+        /// read for that window on the workers; each column then takes its own, in column order, with its notes and
+        /// errors as a direct read writes them. A window is already sized so that all its columns fit in memory.
+        /// </summary>
+        private Func<WideColumn, long, long, FetchResult> WindowReader(List<WideColumn> columns)
+        {
+            var reads = new Dictionary<WideColumn, Task<SeriesRead>>();
+            long window = long.MinValue;
+            var token = CancellationToken;
+            return (column, from, until) =>
+            {
+                if (from != window)
+                {
+                    window = from;
+                    reads.Clear();
+                    foreach (var c in columns)
+                    {
+                        if (c.Failed) continue;
+                        var col = c;
+                        reads[c] = _readFactory.StartNew(() => token.IsCancellationRequested ? null : ReadCore(col.Path, from, until, col.Step), token);
+                    }
+                }
+                var read = reads[column];
+                try
+                {
+                    read.Wait(token);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException || ex.InnerException is OperationCanceledException)
+                {
+                    ThrowIfStopping();
+                    throw;
+                }
+                reads.Remove(column);
+                return Replay(read.Result);
+            };
         }
 
         private void CheckWideAppendHeader(List<WideColumn> columns)
