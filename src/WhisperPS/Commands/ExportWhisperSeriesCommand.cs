@@ -61,6 +61,7 @@ namespace WhisperPS.Commands
         private Queue<PendingRead> _pending;
         private int _lookAhead;
         private TaskFactory _readFactory;
+        private Dictionary<WideColumn, Task<SeriesRead>> _windowReads;
 
         /// <summary>A file's read started on a worker, and its literal input when not yet resolved.</summary>
         private readonly struct PendingRead
@@ -390,20 +391,22 @@ namespace WhisperPS.Commands
             // well-formed file.
             if (!disposing) return;
             Close();
-            if (_pending != null)
+            var running = new List<Task>();
+            if (_pending != null) running.AddRange(_pending.Where(p => p.Read != null).Select(p => (Task)p.Read));
+            if (_windowReads != null) running.AddRange(_windowReads.Values);
+            _pending = null;
+            _windowReads = null;
+            if (running.Count == 0) return;
+            // Stopped or failed with reads under way: let them finish (each closes its file) before returning, so no
+            // file stays open or locked after the command. A read that waits for a lock held elsewhere is not waited
+            // for past a few seconds.
+            try
             {
-                // Stopped or failed with reads under way: let them finish (each closes its file) before returning, so no
-                // file stays open or locked after the command. A read that waits for a lock held elsewhere is not
-                // waited for past a few seconds.
-                try
-                {
-                    Task.WaitAll(_pending.Where(p => p.Read != null).Select(p => (Task)p.Read).ToArray(), TimeSpan.FromSeconds(5));
-                }
-                catch (AggregateException)
-                {
-                    // cancelled before they started: nothing to close
-                }
-                _pending = null;
+                Task.WaitAll(running.ToArray(), TimeSpan.FromSeconds(5));
+            }
+            catch (AggregateException)
+            {
+                // cancelled before they started: nothing to close
             }
         }
 
@@ -464,7 +467,7 @@ namespace WhisperPS.Commands
         /// </summary>
         private Func<WideColumn, long, long, FetchResult> WindowReader(List<WideColumn> columns)
         {
-            var reads = new Dictionary<WideColumn, Task<SeriesRead>>();
+            var reads = _windowReads = new Dictionary<WideColumn, Task<SeriesRead>>();
             long window = long.MinValue;
             var token = CancellationToken;
             return (column, from, until) =>
