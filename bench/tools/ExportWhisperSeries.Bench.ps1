@@ -34,6 +34,8 @@ $started = [Diagnostics.Stopwatch]::StartNew()
 $now = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
 $now -= $now % 60
 $null = New-Item -ItemType Directory -Force $WorkDir
+# A failed or stopped run leaves no trees behind (tens of thousands of files).
+trap { Remove-Item -LiteralPath $WorkDir -Recurse -Force -ErrorAction SilentlyContinue; break }
 $proc = [Diagnostics.Process]::GetCurrentProcess()
 $cores = [Environment]::ProcessorCount
 
