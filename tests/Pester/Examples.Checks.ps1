@@ -231,6 +231,29 @@ function script:Assert-DocumentedOutput([string[]] $Outputs) {
             }
         }
     }
+    'Export-WhisperSeries 4' = @{
+        Check = { param($Outputs)
+            ($Outputs[-1] -split "`n")[-1].Trim() | Should -Be 'True'
+            # The files in the documented order: a folder's *.wsp files by ordinal name, then its subfolders.
+            function Get-Ordered([string] $Folder) {
+                $items = @(Get-ChildItem -LiteralPath $Folder | Where-Object { -not $_.Name.StartsWith('.') })
+                [string[]] $files = @($items | Where-Object { -not $_.PSIsContainer -and $_.Name.EndsWith('.wsp') } | ForEach-Object FullName)
+                [Array]::Sort($files, [StringComparer]::Ordinal)
+                $files
+                [string[]] $subs = @($items | Where-Object PSIsContainer | ForEach-Object FullName)
+                [Array]::Sort($subs, [StringComparer]::Ordinal)
+                foreach ($s in $subs) { Get-Ordered $s }
+            }
+            $rows = @(Import-Csv ./tree.csv)
+            $paths = @($rows.Path | Select-Object -Unique)
+            $paths.Count | Should -BeGreaterOrEqual 5
+            $paths | Should -Be @(Get-Ordered (Resolve-Path ./whisper).ProviderPath | Where-Object { $_ -in $paths })
+            foreach ($r in $rows[0..19]) {
+                $p = @(Get-WhisperSeries -LiteralPath $r.Path -From ([long] $r.UnixTime - 1) -Until ([long] $r.UnixTime))
+                [double] $r.Value | Should -Be $p[0].Value
+            }
+        }
+    }
     'Clear-WhisperSeries 1' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
     'Clear-WhisperSeries 2' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
     'Compare-WhisperFile 1' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }

@@ -47,6 +47,28 @@ BeforeAll {
 
     function Get-Bytes([string] $Path) { [Convert]::ToBase64String([IO.File]::ReadAllBytes($Path)) }
 
+    # Runs an export in a runspace of its own and stops it, as Ctrl+C does, once its output has grown past $Bytes;
+    # returns the output's lines after checking that it ends with a line break.
+    function Stop-GrowingExport([scriptblock] $Script, [object[]] $Arguments, [string] $Out, [long] $Bytes) {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript($Script).AddArgument((Get-WhisperModulePath))
+            foreach ($a in $Arguments) { $null = $ps.AddArgument($a) }
+            $async = $ps.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(120)
+            while (-not (Test-Path $Out) -or (Get-Item $Out).Length -lt $Bytes) {
+                if ([DateTime]::UtcNow -gt $deadline -or $async.IsCompleted) { throw 'the export did not get going' }
+                Start-Sleep -Milliseconds 50
+            }
+            $ps.Stop()
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        }
+        finally { $ps.Dispose() }
+        $text = [IO.File]::ReadAllText($Out)
+        $text.EndsWith("`n") | Should -BeTrue
+        $text.TrimEnd("`n").Split("`n")
+    }
+
     # The wide table as the help defines it, built from Get-WhisperSeries (same-step files only).
     function Get-WideReference([string[]] $Paths, [string[]] $Names, [hashtable] $Range, [string] $Delimiter = ',') {
         $byTime = [Collections.Generic.SortedDictionary[long, object]]::new()
@@ -177,26 +199,11 @@ Describe 'Export-WhisperSeries -Format Csv is what Get-WhisperSeries | Export-Cs
         $f = Join-Path $dir 'big.wsp'
         $null = New-WhisperFile -LiteralPath $f -Retention '1s:60d'
         $o = Join-Path $dir 'o.csv'
-        $ps = [powershell]::Create()
-        try {
-            $null = $ps.AddScript({
-                param($Module, $File, $Out, $Now)
-                Import-Module $Module
-                Export-WhisperSeries $Out -LiteralInputPath $File -From -60d -Now $Now -IncludeEmpty
-            }).AddArgument((Get-WhisperModulePath)).AddArgument($f).AddArgument($o).AddArgument($Now)
-            $async = $ps.BeginInvoke()
-            $deadline = [DateTime]::UtcNow.AddSeconds(120)
-            while (-not (Test-Path $o) -or (Get-Item $o).Length -lt 200000) {
-                if ([DateTime]::UtcNow -gt $deadline -or $async.IsCompleted) { throw 'the export did not get going' }
-                Start-Sleep -Milliseconds 50
-            }
-            $ps.Stop()
-            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        $lines = Stop-GrowingExport -Out $o -Bytes 200000 -Arguments $f, $o, $Now -Script {
+            param($Module, $File, $Out, $Now)
+            Import-Module $Module
+            Export-WhisperSeries $Out -LiteralInputPath $File -From -60d -Now $Now -IncludeEmpty
         }
-        finally { $ps.Dispose() }
-        $text = [IO.File]::ReadAllText($o)
-        $text.EndsWith("`n") | Should -BeTrue
-        $lines = $text.TrimEnd("`n").Split("`n")
         $lines.Count | Should -BeLessThan (60 * 86400) -Because 'the export was stopped before its end'
         $lines[0] | Should -Be '"Path","Timestamp","UnixTime","Value"'
         $first = [long] ($lines[1].Split(',')[2].Trim('"'))
@@ -303,5 +310,191 @@ Describe 'Export-WhisperSeries -Format Wide' {
         $span = [long] $got[-1].Split(',')[1].Trim('"') - [long] $got[1].Split(',')[1].Trim('"')
         $span | Should -BeGreaterThan 65536 -Because 'the rows span more than one window of 65,536 one-second rows'
         $got | Should -Be (Get-WideReference -Paths $f -Names 'sec' -Range $range)
+    }
+}
+
+Describe 'Export-WhisperSeries -ThrottleLimit and -Recurse' {
+    It '-ThrottleLimit <Limit> writes the bytes, errors and notes of one reader, in input order (random trees, <Format>)' -ForEach @(
+        @{ Limit = 2; Format = 'Csv' }
+        @{ Limit = 5; Format = 'Csv' }
+        @{ Limit = 3; Format = 'JsonLines' }
+    ) {
+        foreach ($round in 1..2) {
+            $seed = [Environment]::TickCount -band 0x7fffffff
+            Write-Host "    seed $seed (ThrottleLimit $Limit, $Format, round $round)"
+            $dir = New-TestFolder
+            $paths = @(New-RandomTree -Seed $seed -Root $dir -Files 30)
+            $rng = [Random]::new($seed)
+            # Bad inputs at random places: a corrupt file, a missing one and a folder, each a per-file error.
+            $bad = Join-Path $dir 'bad.wsp'
+            [IO.File]::WriteAllBytes($bad, [byte[]] (1..9))
+            $inputs = [Collections.Generic.List[string]] $paths
+            foreach ($b in @($bad, (Join-Path $dir 'missing.wsp'), (Join-Path $dir 'host0'))) { $inputs.Insert($rng.Next($inputs.Count + 1), $b) }
+            $range = @{ From = $Now - $rng.Next(60, 7300); Until = $Now - $rng.Next(0, 50); Now = $Now }
+            $one = Join-Path $dir 'one.out'; $many = Join-Path $dir 'many.out'
+            $notesOne = @($inputs | Export-WhisperSeries $one -Format $Format @range -ErrorVariable errOne -ErrorAction SilentlyContinue -Verbose 4>&1)
+            # The parallel run meets a file held under carbon's exclusive lock for a while, so the reads after it finish
+            # first: they must still be written after it.
+            $held = [WhisperPS.Engine.WhisperFile]::Open($paths[1], [WhisperPS.Engine.IO.FileOpenMode]::ReadWrite)
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddScript({
+                    param($Module, $Inputs, $Out, $Format, $Range, $Limit)
+                    Import-Module $Module
+                    $Inputs | Export-WhisperSeries $Out -Format $Format @Range -ThrottleLimit $Limit -ErrorVariable e -ErrorAction SilentlyContinue -Verbose
+                    $e
+                }).AddArgument((Get-WhisperModulePath)).AddArgument([string[]] $inputs).AddArgument($many).AddArgument($Format).AddArgument($range).AddArgument($Limit)
+                $async = $ps.BeginInvoke()
+                $deadline = [DateTime]::UtcNow.AddSeconds(60)
+                while (-not (Test-Path $many) -and -not $async.IsCompleted -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+                Start-Sleep -Milliseconds 500
+                $held.Dispose()
+                $errMany = @($ps.EndInvoke($async))
+                $notesMany = @($ps.Streams.Verbose)
+            }
+            finally { $held.Dispose(); $ps.Dispose() }
+            (Get-Item $one).Length | Should -BeGreaterThan 100
+            Get-Bytes $many | Should -Be (Get-Bytes $one) -Because "seed $seed"
+            $errOne | Should -HaveCount 3
+            @($errMany | ForEach-Object { "$($_.FullyQualifiedErrorId) $($_.TargetObject)" }) |
+                Should -Be @($errOne | ForEach-Object { "$($_.FullyQualifiedErrorId) $($_.TargetObject)" }) -Because "seed $seed"
+            $notesMany.Count | Should -BeGreaterThan (2 * $paths.Count)
+            # The notes of the reads (not ShouldProcess's, which names the output file).
+            @($notesMany | ForEach-Object Message | Select-Object -Skip 1) | Should -Be @($notesOne | ForEach-Object Message | Select-Object -Skip 1) -Because "seed $seed"
+        }
+    }
+
+    It '-ThrottleLimit <Limit> -Format Wide writes the bytes and errors of one reader (random trees, and two read windows)' -ForEach @(@{ Limit = 2 }, @{ Limit = 4 }) {
+        $seed = [Environment]::TickCount -band 0x7fffffff
+        Write-Host "    seed $seed (Wide, ThrottleLimit $Limit)"
+        $dir = New-TestFolder
+        $paths = [Collections.Generic.List[string]] @(New-RandomTree -Seed $seed -Root $dir -Files 20)
+        $bad = Join-Path $dir 'bad.wsp'
+        [IO.File]::WriteAllBytes($bad, [byte[]] (1..9))
+        $paths.Insert(3, $bad)
+        $rng = [Random]::new($seed)
+        $range = @{ From = $Now - $rng.Next(600, 7300); Until = $Now - $rng.Next(0, 50); Now = $Now }
+        $one = Join-Path $dir 'one.csv'; $many = Join-Path $dir 'many.csv'
+        Export-WhisperSeries $one -LiteralInputPath $paths -Format Wide @range -IncludeEmpty -ErrorVariable errOne -ErrorAction SilentlyContinue
+        Export-WhisperSeries $many -LiteralInputPath $paths -Format Wide @range -IncludeEmpty -ThrottleLimit $Limit -ErrorVariable errMany -ErrorAction SilentlyContinue
+        (Get-Item $one).Length | Should -BeGreaterThan 100
+        Get-Bytes $many | Should -Be (Get-Bytes $one) -Because "seed $seed"
+        $errOne | Should -HaveCount 1
+        @($errMany | ForEach-Object { "$($_.FullyQualifiedErrorId) $($_.TargetObject)" }) | Should -Be @($errOne | ForEach-Object { "$($_.FullyQualifiedErrorId) $($_.TargetObject)" })
+        # A day of 1s files is 86,400 rows: two read windows (at most 65,536 rows each).
+        $fine = for ($k = 0; $k -lt 5; $k++) {
+            $f = Join-Path $dir "fine/s$k.wsp"
+            $null = New-Item -ItemType Directory -Force (Split-Path $f)
+            $null = New-WhisperFile -LiteralPath $f -Retention '1s:1d'
+            $(for ($i = 0; $i -lt 300; $i++) { [pscustomobject] @{ UnixTime = $Now - $rng.Next(1, 86400); Value = $rng.Next(-500, 500) / 4 } }) | Add-WhisperPoint -LiteralPath $f -Now $Now
+            $f
+        }
+        $fine = @($fine[0..1]) + $bad + @($fine[2..4])
+        Export-WhisperSeries $one -LiteralInputPath $fine -Format Wide -From -1d -Now $Now -ErrorAction SilentlyContinue -Verbose 4>&1 |
+            Where-Object Message -Match 'row\(s\) per read window' | ForEach-Object Message | Should -Match ' 65536 row'
+        Export-WhisperSeries $many -LiteralInputPath $fine -Format Wide -From -1d -Now $Now -ThrottleLimit $Limit -ErrorVariable errFine -ErrorAction SilentlyContinue
+        @(Get-Content $one).Count | Should -BeGreaterThan 1000
+        Get-Bytes $many | Should -Be (Get-Bytes $one) -Because "seed $seed"
+        $errFine | Should -HaveCount 1
+    }
+
+    It '-ThrottleLimit: stopped (Ctrl+C), it leaves complete rows and no input file locked' {
+        $dir = New-TestFolder
+        $template = Join-Path $dir 'template.wsp'
+        $null = New-WhisperFile -LiteralPath $template -Retention '1s:1d'
+        $files = for ($i = 0; $i -lt 400; $i++) { $p = Join-Path $dir ('m{0:D3}.wsp' -f $i); [IO.File]::Copy($template, $p); $p }
+        $o = Join-Path $dir 'o.csv'
+        $lines = Stop-GrowingExport -Out $o -Bytes 2000000 -Arguments ([string[]] $files), $o, $Now -Script {
+            param($Module, $Files, $Out, $Now)
+            Import-Module $Module
+            Export-WhisperSeries $Out -LiteralInputPath $Files -From -1d -Now $Now -IncludeEmpty -ThrottleLimit 3
+        }
+        $lines.Count | Should -BeLessThan (400 * 86400) -Because 'the export was stopped before its end'
+        $previous = $null
+        for ($i = 1; $i -lt $lines.Count; $i++) {
+            $cells = $lines[$i].Split(',')
+            if ($cells.Count -ne 4) { throw "line $i is not a complete row: $($lines[$i])" }
+            $t = [long] $cells[2].Trim('"')
+            if ($null -ne $previous -and $cells[0] -eq $previous[0] -and $t -ne $previous[1] + 1) { throw "line $i skips a slot: $($lines[$i])" }
+            $previous = @($cells[0], $t)
+        }
+        # Every read has closed its file: a writer gets each lock at once.
+        foreach ($f in $files) {
+            [pscustomobject] @{ UnixTime = $Now - 5; Value = 1 } | Add-WhisperPoint -LiteralPath $f -Now $Now -LockTimeout 5
+        }
+    }
+
+    It '-Recurse exports the *.wsp files below a folder: ordinal order, files before subfolders, no hidden ones, no links to folders' {
+        $dir = New-TestFolder
+        $root = Join-Path $dir 'tree'
+        $paths = @(New-RandomTree -Seed 77 -Root $root -Files 12)
+        $null = New-Item -ItemType Directory -Force (Join-Path $root '.hidden'), (Join-Path $root 'host0/B')
+        Copy-Item $paths[0] (Join-Path $root '.hidden/h.wsp')
+        Copy-Item $paths[0] (Join-Path $root 'host0/.h.wsp')
+        Copy-Item $paths[1] (Join-Path $root 'host0/B/z.wsp')
+        Copy-Item $paths[2] (Join-Path $root 'host0/a.wsp')
+        Set-Content (Join-Path $root 'host0/notes.txt') 'not a whisper file'
+        $null = New-Item -ItemType SymbolicLink -Path (Join-Path $root 'host9') -Target (Join-Path $root 'host0')
+        # The documented order, built here: a folder's files by ordinal name, then its subfolders.
+        function Get-Expected([string] $Folder) {
+            $items = @(Get-ChildItem -LiteralPath $Folder | Where-Object { -not $_.Name.StartsWith('.') })
+            [string[]] $names = @($items | Where-Object { -not $_.PSIsContainer -and $_.Name.EndsWith('.wsp') } | ForEach-Object FullName)
+            [Array]::Sort($names, [StringComparer]::Ordinal)
+            $names
+            [string[]] $subs = @($items | Where-Object { $_.PSIsContainer -and -not $_.LinkType } | ForEach-Object FullName)
+            [Array]::Sort($subs, [StringComparer]::Ordinal)
+            foreach ($s in $subs) { Get-Expected $s }
+        }
+        $expected = @(Get-Expected $root)
+        $expected | Should -Contain (Join-Path $root 'host0/B/z.wsp')
+        $expected | Should -Not -Contain (Join-Path $root 'host0/.h.wsp')
+        $range = @{ From = $Now - 3600; Now = $Now }
+        Get-WhisperSeries -LiteralPath $expected @range | Export-Csv (Join-Path $dir 'pipe.csv')
+        Export-WhisperSeries (Join-Path $dir 'ours.csv') -InputPath $root -Recurse @range
+        Get-Bytes (Join-Path $dir 'ours.csv') | Should -Be (Get-Bytes (Join-Path $dir 'pipe.csv'))
+        Export-WhisperSeries (Join-Path $dir 'wide.csv') -InputPath $root -Recurse -Format Wide @range
+        Export-WhisperSeries (Join-Path $dir 'wide-list.csv') -LiteralInputPath $expected -Format Wide @range
+        Get-Bytes (Join-Path $dir 'wide.csv') | Should -Be (Get-Bytes (Join-Path $dir 'wide-list.csv'))
+        # Without -Recurse a folder is still an error, not an export.
+        Export-WhisperSeries (Join-Path $dir 'none.csv') -LiteralInputPath $root -ErrorVariable err -ErrorAction SilentlyContinue @range
+        $err[0].FullyQualifiedErrorId | Should -Be 'WhisperFileNotFound,WhisperPS.Commands.ExportWhisperSeriesCommand'
+    }
+
+    It 'writes every value as Double.ToString does in <Culture> (<Options>): decimals, exponents, signs, 15 to 17 digits' -ForEach @(
+        @{ Culture = 'en-US'; Options = 'defaults'; Csv = @{} }
+        @{ Culture = 'de-DE'; Options = '-UseQuotes AsNeeded'; Csv = @{ UseQuotes = 'AsNeeded' } }
+        @{ Culture = 'sv-SE'; Options = '-UseQuotes Never'; Csv = @{ UseQuotes = 'Never' } }
+        @{ Culture = 'fr-CH'; Options = '-UseCulture'; Csv = @{ UseCulture = $true } }
+    ) {
+        $seed = [Environment]::TickCount -band 0x7fffffff
+        Write-Host "    seed $seed ($Culture)"
+        $rng = [Random]::new($seed)
+        $dir = New-TestFolder
+        $edges = @(1e-4, 1e-5, 9.9999e-5, 1e14, 1e15, 999999999999999, 123456789012345, 0.1, 0.30000000000000004, 1.5, 100, 1e-300, 5e-324)
+        $files = for ($k = 0; $k -lt 4; $k++) {
+            $f = Join-Path $dir "v$k.wsp"
+            $null = New-WhisperFile -LiteralPath $f -Retention '1m:1d' -XFilesFactor 0
+            $points = for ($i = 0; $i -lt 1440; $i++) {
+                $v = switch ($rng.Next(7)) {
+                    0 { [Math]::Round(($rng.NextDouble() - 0.5) * [Math]::Pow(10, $rng.Next(-6, 17)), $rng.Next(0, 15)) }
+                    1 { [BitConverter]::Int64BitsToDouble(([long] $rng.Next() -shl 32) -bor $rng.Next()) }
+                    2 { [double] $rng.Next(-100000, 100000) / [Math]::Pow(10, $rng.Next(0, 9)) }
+                    3 { $edges[$rng.Next($edges.Count)] * (1 + $rng.Next(-3, 4) * 1.1e-16) * ($rng.Next(2) * 2 - 1) }
+                    4 { [double] [long] ($rng.NextDouble() * 1e16) }
+                    5 { 0.1 * $rng.Next(0, 100000) }
+                    default { [Math]::Round($rng.NextDouble() * 100, 2) }
+                }
+                if ([double]::IsNaN($v) -or [double]::IsInfinity($v)) { $v = 0.0 }
+                [pscustomobject] @{ UnixTime = $Now - 60 * $i; Value = $v }
+            }
+            $points | Add-WhisperPoint -LiteralPath $f -Now $Now
+            $f
+        }
+        Invoke-InCulture $Culture {
+            Get-WhisperSeries -LiteralPath $files -Now $Now | Export-Csv (Join-Path $dir 'pipe.csv') -NoTypeInformation @Csv
+            Export-WhisperSeries (Join-Path $dir 'ours.csv') -LiteralInputPath $files -Now $Now @Csv
+        }
+        @([IO.File]::ReadAllLines((Join-Path $dir 'pipe.csv'))).Count | Should -BeGreaterThan 5000
+        Get-Bytes (Join-Path $dir 'ours.csv') | Should -Be (Get-Bytes (Join-Path $dir 'pipe.csv')) -Because "seed $seed"
     }
 }

@@ -5,7 +5,9 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using System.Text;
+using System.Threading.Tasks;
 using WhisperPS.Engine;
 using WhisperPS.Engine.IO;
 using WhisperPS.Export;
@@ -56,6 +58,35 @@ namespace WhisperPS.Commands
         private readonly Stopwatch _progressClock = Stopwatch.StartNew();
         private long _files;
         private long _progressCalls;
+        private Queue<PendingRead> _pending;
+        private int _lookAhead;
+        private TaskFactory _readFactory;
+        private Dictionary<WideColumn, Task<SeriesRead>> _windowReads;
+
+        /// <summary>A file's read started on a worker, and its literal input when not yet resolved.</summary>
+        private readonly struct PendingRead
+        {
+            internal PendingRead(string unresolved, Task<SeriesRead> read)
+            {
+                Unresolved = unresolved;
+                Read = read;
+                Error = null;
+            }
+
+            internal PendingRead(ErrorRecord error)
+            {
+                Unresolved = null;
+                Read = null;
+                Error = error;
+            }
+
+            /// <summary>An input's resolution error, written in its turn.</summary>
+            internal ErrorRecord Error { get; }
+
+            internal string Unresolved { get; }
+
+            internal Task<SeriesRead> Read { get; }
+        }
 
         /// <summary>The output file. Taken literally (no wildcards), as a file name for a new file is.</summary>
         [Parameter(Position = 0)]
@@ -112,6 +143,17 @@ namespace WhisperPS.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        /// <summary>A folder among the inputs stands for the *.wsp files below it (see <see cref="ExportFolder"/>): the fast
+        /// way to export a tree, with no PowerShell object per file.</summary>
+        [Parameter]
+        public SwitchParameter Recurse { get; set; }
+
+        /// <summary>How many files are read at once, on worker threads; the rows are written in input order all the
+        /// same. 1 (the default) reads each file on the pipeline thread.</summary>
+        [Parameter]
+        [ValidateRange(1, 64)]
+        public int ThrottleLimit { get; set; } = 1;
+
         protected override void BeginProcessing()
         {
             if (IsBound(nameof(Path)) == IsBound(nameof(LiteralPath)))
@@ -122,6 +164,7 @@ namespace WhisperPS.Commands
                 (IsBound(nameof(Delimiter)) || UseCulture || IsBound(nameof(UseQuotes)) || NoHeader))
                 Conflict("-Delimiter, -UseCulture, -UseQuotes and -NoHeader apply to the Csv and Wide formats, not JsonLines.");
             ResolveRange();
+            PrepareReads();
 
             string given = IsBound(nameof(Path)) ? Path : LiteralPath;
             _output = ResolveNewFile(given, out var error);
@@ -143,41 +186,200 @@ namespace WhisperPS.Commands
             {
                 _long = new JsonLinesSeriesWriter(_writer);
             }
+            if (ThrottleLimit > 1)
+            {
+                _readFactory = new TaskFactory(new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, ThrottleLimit).ConcurrentScheduler);
+                if (Format != SeriesExportFormat.Wide)
+                {
+                    _pending = new Queue<PendingRead>();
+                    // Four reads a worker ahead of the writer: enough to keep the workers busy while it formats, and a
+                    // bound on memory (each read holds one file's range).
+                    _lookAhead = 4 * ThrottleLimit;
+                }
+            }
         }
 
         protected override void ProcessRecord()
         {
             if (_skip) return;
             bool literal = ParameterSetName == LiteralInputPathSet;
-            foreach (var file in ResolveExistingFiles(literal ? LiteralInputPath : InputPath, literal))
+            string[] inputs = literal ? LiteralInputPath : InputPath;
+            // A FileInfo from Get-ChildItem binds one qualified literal path per record: read it without asking the
+            // provider or the file system first. A missing file fails its open, and only then is it resolved the
+            // usual way, which writes the same error a resolution first would have.
+            if (literal && !Recurse && Format != SeriesExportFormat.Wide && inputs != null && inputs.Length == 1 &&
+                TryFileSystemPath(inputs[0], out string direct))
+            {
+                Export(direct, inputs[0]);
+                return;
+            }
+            // With reads under way, an input's error waits its turn in the queue, so errors keep the input order.
+            foreach (var file in ResolveExistingFiles(inputs, literal, Recurse, _pending == null ? null : (Action<ErrorRecord>)QueueError))
             {
                 ThrowIfStopping();
-                if (PathComparer.Equals(file.Path, _output)) continue; // *.* matched the file being written
-                if (Format == SeriesExportFormat.Wide)
-                {
-                    if (_wideSeen.Add(file.Path)) _wideFiles.Add(file.Path);
-                    continue;
-                }
-                var result = ReadSeries(file.Path);
-                _files++;
-                if (result == null) continue;
-                Write(() =>
-                {
-                    if (_headerDue && HasRow(result))
-                    {
-                        // Export-Csv writes its header with the first row, so an export of nothing is an empty file.
-                        _long.WriteHeader();
-                        _headerDue = false;
-                    }
-                    _long.WriteSeries(file.Path, result, IncludeEmpty, ThrowIfStopping);
-                });
-                Progress(file.Path, _long.Rows, -1);
+                Take(file.Path, file.IsFolder, null);
             }
+        }
+
+        private void Take(string path, bool folder, string unresolved)
+        {
+            if (folder)
+            {
+                ExportFolder(path);
+            }
+            else if (Format == SeriesExportFormat.Wide)
+            {
+                if (PathComparer.Equals(path, _output)) return; // *.* matched the file being written
+                if (_wideSeen.Add(path)) _wideFiles.Add(path);
+            }
+            else
+            {
+                Export(path, unresolved);
+            }
+        }
+
+        /// <summary>
+        /// -Recurse: the *.wsp files below a folder, without the provider: a folder's files in ordinal order of their
+        /// names, then its subfolders the same way. As Get-ChildItem -Recurse without -Force and -FollowSymlink:
+        /// hidden files and folders are skipped and links to folders are not followed.
+        /// </summary>
+        private void ExportFolder(string folder)
+        {
+            var files = new List<string>();
+            var folders = new List<string>();
+            try
+            {
+                foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos())
+                {
+                    var attributes = entry.Attributes;
+                    if ((attributes & FileAttributes.Hidden) != 0) continue;
+                    if ((attributes & FileAttributes.Directory) != 0)
+                    {
+                        if ((attributes & FileAttributes.ReparsePoint) == 0) folders.Add(entry.FullName);
+                    }
+                    else if (entry.Name.EndsWith(".wsp", PathComparer == StringComparer.Ordinal ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase))
+                    {
+                        files.Add(entry.FullName);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is System.Security.SecurityException)
+            {
+                WriteFileError(ex is System.Security.SecurityException ? new UnauthorizedAccessException(ex.Message, ex) : ex, folder, FileAccessIntent.Read);
+                return;
+            }
+            files.Sort(StringComparer.Ordinal);
+            folders.Sort(StringComparer.Ordinal);
+            foreach (string file in files)
+            {
+                ThrowIfStopping();
+                Take(file, false, file);
+            }
+            foreach (string sub in folders) ExportFolder(sub);
+        }
+
+        /// <summary>
+        /// Reads one file and writes its rows, or with -ThrottleLimit above 1 starts its read on a worker and
+        /// writes the oldest reads that are done, in input order: at most a bounded number of reads are ahead of
+        /// the writer. <paramref name="unresolved"/> is the literal input not yet checked to exist.
+        /// </summary>
+        [MethodImpl(LongSeriesWriter.AggressiveOptimization)]
+        private void Export(string path, string unresolved)
+        {
+            ThrowIfStopping();
+            if (PathComparer.Equals(path, _output)) return; // *.* matched the file being written
+            if (_pending == null)
+            {
+                Emit(ReadCore(path, RangeFrom, RangeUntil, null), unresolved);
+                return;
+            }
+            var token = CancellationToken;
+            _pending.Enqueue(new PendingRead(unresolved, _readFactory.StartNew(
+                () => token.IsCancellationRequested ? null : ReadCore(path, RangeFrom, RangeUntil, null), token)));
+            while (_pending.Count > _lookAhead) EmitOldest();
+        }
+
+        private void QueueError(ErrorRecord error)
+        {
+            _pending.Enqueue(new PendingRead(error));
+            while (_pending.Count > _lookAhead) EmitOldest();
+        }
+
+        private void EmitOldest()
+        {
+            var next = _pending.Peek();
+            if (next.Error != null)
+            {
+                _pending.Dequeue();
+                WriteError(next.Error);
+                return;
+            }
+            try
+            {
+                next.Read.Wait(CancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                ThrowIfStopping();
+                throw;
+            }
+            catch (AggregateException ex) when (ex.InnerException is OperationCanceledException)
+            {
+                ThrowIfStopping();
+                throw;
+            }
+            _pending.Dequeue();
+            Emit(next.Read.Result, next.Unresolved);
+        }
+
+        /// <summary>Writes one file's read: its errors and notes, then its rows.</summary>
+        [MethodImpl(LongSeriesWriter.AggressiveOptimization)]
+        private void Emit(SeriesRead read, string unresolved)
+        {
+            ThrowIfStopping();
+            if (read == null) return;
+            if (unresolved != null && (read.Error != null || read.ArchiveError != null) && !File.Exists(read.Path))
+            {
+                // Gone or a folder: the error resolving it would have written (and, should it exist by now, its rows,
+                // read here so that they keep their place in the output).
+                foreach (var file in ResolveExistingFiles(new[] { unresolved }, true))
+                    Emit(ReadCore(file.Path, RangeFrom, RangeUntil, null), null);
+                return;
+            }
+            FetchResult result;
+            try
+            {
+                result = Replay(read);
+            }
+            catch (Exception ex) when (WhisperErrors.IsFileError(ex))
+            {
+                WriteFileError(ex, read.Path, FileAccessIntent.Read);
+                result = null;
+            }
+            _files++;
+            if (result == null) return;
+            try
+            {
+                if (_headerDue && HasRow(result))
+                {
+                    // Export-Csv writes its header with the first row, so an export of nothing is an empty file.
+                    _long.WriteHeader();
+                    _headerDue = false;
+                }
+                _long.WriteSeries(read.Path, result, IncludeEmpty, ThrowIfStopping);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                ThrowTerminatingError(WhisperErrors.FromException(ex, _output, FileAccessIntent.Write));
+            }
+            Progress(read.Path, _long.Rows, -1);
         }
 
         protected override void EndProcessing()
         {
             if (_skip) return;
+            if (_pending != null)
+                while (_pending.Count > 0) EmitOldest();
             if (Format == SeriesExportFormat.Wide) WriteWide();
             Close();
             WriteProgress(new ProgressRecord(ProgressActivityId, "Export-WhisperSeries", "Done") { RecordType = ProgressRecordType.Completed });
@@ -187,7 +389,25 @@ namespace WhisperPS.Commands
         {
             // After Ctrl+C or a terminating error: the writer holds complete rows only, so flushing them leaves a
             // well-formed file.
-            if (disposing) Close();
+            if (!disposing) return;
+            Close();
+            var running = new List<Task>();
+            if (_pending != null) running.AddRange(_pending.Where(p => p.Read != null).Select(p => (Task)p.Read));
+            if (_windowReads != null) running.AddRange(_windowReads.Values);
+            _pending = null;
+            _windowReads = null;
+            if (running.Count == 0) return;
+            // Stopped or failed with reads under way: let them finish (each closes its file) before returning, so no
+            // file stays open or locked after the command. A read that waits for a lock held elsewhere is not waited
+            // for past a few seconds.
+            try
+            {
+                Task.WaitAll(running.ToArray(), TimeSpan.FromSeconds(5));
+            }
+            catch (AggregateException)
+            {
+                // cancelled before they started: nothing to close
+            }
         }
 
         private bool HasRow(FetchResult result)
@@ -233,11 +453,49 @@ namespace WhisperPS.Commands
                     CheckWideAppendHeader(columns);
                 }
                 wide.WriteRows(RangeFrom, Math.Min(RangeUntil, RangeNow), IncludeEmpty,
-                    (c, from, until) => FetchSeries(c.Path, from, until, c.Step),
+                    _readFactory == null ? (c, from, until) => FetchSeries(c.Path, from, until, c.Step) : WindowReader(columns),
                     (c, ex) => WriteFileError(ex, c.Path, FileAccessIntent.Read),
                     ThrowIfStopping,
                     (done, total) => Progress(null, wide.Rows, (int)(100 * done / Math.Max(1, total))));
             });
+        }
+
+        /// <summary>
+        /// -ThrottleLimit for the wide format: the first read of a window starts the reads of every column still being
+        /// read for that window on the workers; each column then takes its own, in column order, with its notes and
+        /// errors as a direct read writes them. A window is already sized so that all its columns fit in memory.
+        /// </summary>
+        private Func<WideColumn, long, long, FetchResult> WindowReader(List<WideColumn> columns)
+        {
+            var reads = _windowReads = new Dictionary<WideColumn, Task<SeriesRead>>();
+            long window = long.MinValue;
+            var token = CancellationToken;
+            return (column, from, until) =>
+            {
+                if (from != window)
+                {
+                    window = from;
+                    reads.Clear();
+                    foreach (var c in columns)
+                    {
+                        if (c.Failed) continue;
+                        var col = c;
+                        reads[c] = _readFactory.StartNew(() => token.IsCancellationRequested ? null : ReadCore(col.Path, from, until, col.Step), token);
+                    }
+                }
+                var read = reads[column];
+                try
+                {
+                    read.Wait(token);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException || ex.InnerException is OperationCanceledException)
+                {
+                    ThrowIfStopping();
+                    throw;
+                }
+                reads.Remove(column);
+                return Replay(read.Result);
+            };
         }
 
         private void CheckWideAppendHeader(List<WideColumn> columns)

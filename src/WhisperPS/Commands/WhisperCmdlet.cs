@@ -10,15 +10,19 @@ namespace WhisperPS.Commands
     /// <summary>A resolved filesystem path, and whether a wildcard produced it.</summary>
     internal readonly struct ResolvedFile
     {
-        internal ResolvedFile(string path, bool fromWildcard)
+        internal ResolvedFile(string path, bool fromWildcard, bool isFolder = false)
         {
             Path = path;
             FromWildcard = fromWildcard;
+            IsFolder = isFolder;
         }
 
         internal string Path { get; }
 
         internal bool FromWildcard { get; }
+
+        /// <summary>A folder, returned only when the caller asked for folders (Export-WhisperSeries -Recurse).</summary>
+        internal bool IsFolder { get; }
     }
 
     /// <summary>
@@ -68,9 +72,12 @@ namespace WhisperPS.Commands
         /// <summary>
         /// Resolves -Path (wildcards) or -LiteralPath to existing files, writing one error per input that is not
         /// a FileSystem path or names nothing. A wildcard that matches nothing is not an error, as in Get-Item.
+        /// With <paramref name="folders"/>, a folder named or matched is returned as such instead. The errors go to
+        /// <paramref name="error"/> when given (to be written later, in order), else straight to WriteError.
         /// </summary>
-        internal List<ResolvedFile> ResolveExistingFiles(string[] paths, bool literal)
+        internal List<ResolvedFile> ResolveExistingFiles(string[] paths, bool literal, bool folders = false, Action<ErrorRecord> error = null)
         {
+            var WriteError = error ?? this.WriteError;
             var result = new List<ResolvedFile>();
             var seen = new HashSet<string>(PathComparer);
             if (paths == null) return result;
@@ -120,6 +127,11 @@ namespace WhisperPS.Commands
                 {
                     if (!File.Exists(file))
                     {
+                        if (folders && Directory.Exists(file))
+                        {
+                            if (seen.Add(file)) result.Add(new ResolvedFile(file, wildcard, true));
+                            continue;
+                        }
                         // A folder matched by a wildcard (Get-WhisperInfo *) is simply not a whisper file.
                         if (wildcard && Directory.Exists(file)) continue;
                         WriteError(Directory.Exists(file)

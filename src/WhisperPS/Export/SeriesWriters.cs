@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Runtime.CompilerServices;
 using WhisperPS.Engine;
 
 namespace WhisperPS.Export
@@ -17,12 +18,14 @@ namespace WhisperPS.Export
 
         internal void Clear() => _length = 0;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal void Append(char c)
         {
             if (_length == _chars.Length) Array.Resize(ref _chars, _chars.Length * 2);
             _chars[_length++] = c;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal void Append(string s)
         {
             if (s == null) return;
@@ -31,6 +34,24 @@ namespace WhisperPS.Export
             _length += s.Length;
         }
 
+        /// <summary>Appends a non-negative integer's digits: what long.ToString gives in every culture (.NET formats
+        /// integers with ASCII digits and no group separators), without a string.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal void AppendDigits(long value)
+        {
+            if (_length + 20 > _chars.Length) Array.Resize(ref _chars, _chars.Length * 2 + 20);
+            int digits = 1;
+            for (long v = value; v >= 10; v /= 10) digits++;
+            int end = _length + digits;
+            for (int i = end - 1; i >= _length; i--)
+            {
+                _chars[i] = (char)('0' + (int)(value % 10));
+                value /= 10;
+            }
+            _length = end;
+        }
+
+        [MethodImpl(LongSeriesWriter.AggressiveOptimization)]
         internal void WriteLineTo(TextWriter writer)
         {
             writer.Write(_chars, 0, _length);
@@ -63,6 +84,10 @@ namespace WhisperPS.Export
     /// <summary>One row per slot (the Csv and JsonLines formats): what Get-WhisperSeries emits, as text.</summary>
     internal abstract class LongSeriesWriter
     {
+        // MethodImplOptions.AggressiveOptimization, which netstandard2.0 does not name; older runtimes ignore it. For the
+        // code run once per file or row: a single export is over before the tiered JIT would have optimized it.
+        internal const MethodImplOptions AggressiveOptimization = (MethodImplOptions)512;
+
         protected LongSeriesWriter(TextWriter writer) => Writer = writer;
 
         protected TextWriter Writer { get; }
@@ -75,6 +100,8 @@ namespace WhisperPS.Export
         internal abstract void WriteHeader();
 
         /// <summary>Writes one file's slots; <paramref name="checkStop"/> runs every 1,024 slots.</summary>
+        // Optimized at once, not after the tiered JIT has seen it run: a single export calls it once per file.
+        [MethodImpl(AggressiveOptimization)]
         internal void WriteSeries(string path, FetchResult result, bool includeEmpty, Action checkStop)
         {
             BeginFile(path);
@@ -134,6 +161,7 @@ namespace WhisperPS.Export
 
         protected override void BeginFile(string path) => _pathField = _format.Field(path);
 
+        [MethodImpl(AggressiveOptimization)]
         protected override void AppendRow(long unixTime, bool known, double value)
         {
             for (int c = 0; c < _columns.Length; c++)
@@ -148,10 +176,10 @@ namespace WhisperPS.Export
                         Row.Append(_times.Get(unixTime));
                         break;
                     case PointColumn.UnixTime:
-                        _format.AppendField(Row, _format.Number(unixTime));
+                        _format.AppendField(Row, unixTime);
                         break;
                     case PointColumn.Value:
-                        if (known) _format.AppendField(Row, _format.Number(value));
+                        if (known) _format.AppendField(Row, value);
                         break;
                 }
             }
