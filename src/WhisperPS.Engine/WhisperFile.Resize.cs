@@ -56,7 +56,8 @@ namespace WhisperPS.Engine
                 var header = WhisperHeader.ForNewFile(sorted, aggregationMethod ?? old.AggregationMethod, xff ?? old.XFilesFactor);
                 result.OldHeader = old;
                 result.NewHeader = header;
-                return new RewriteImage(BuildResized(current, old, header, n, result));
+                var image = BuildResized(current, old, header, n, result);
+                return new RewriteImage(image, count: (int)header.FileSize);
             }, options, result);
         }
 
@@ -97,7 +98,12 @@ namespace WhisperPS.Engine
             for (int k = 0; k < windows.Length; k++) windows[k] = Window.Read(content, old.Archives[k], now, ref oldPoints);
             result.OldPoints = oldPoints;
 
-            var image = new byte[header.FileSize];
+            // The image is built in a per-thread buffer: a new array per file would be a large-object allocation,
+            // and over thousands of files the collections they cause cost more than the resize itself.
+            if (header.FileSize > int.MaxValue) throw new NotSupportedException("A file of " + header.FileSize + " bytes is too large to resize in memory.");
+            int size = (int)header.FileSize;
+            var image = Scratch.Image(size);
+            Array.Clear(image, 0, size);
             byte[] head = header.Encode();
             Buffer.BlockCopy(head, 0, image, 0, head.Length);
             var method = header.AggregationMethod;

@@ -185,10 +185,10 @@ namespace WhisperPS.Engine.Fill
         private bool FromSourceArchive(ArchiveImage s, long t, long step, out double value)
         {
             value = 0;
+            if (s.Step == step) // the same step (t is aligned to it): the one interval t, if the archive covers it
+                return t >= s.First && s.State(t, out value) == SlotState.Known;
             long first = PyMath.Align(t + s.Step - 1, s.Step); // first source interval starting in the slot
             if (first >= t + step || first < s.First) return false; // not covered by this archive
-            if (s.Step == step)
-                return s.State(t, out value) == SlotState.Known;
             int window = (int)((t + step - 1 - first) / s.Step) + 1;
             Ensure(window);
             int known = 0;
