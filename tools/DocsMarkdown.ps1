@@ -375,6 +375,8 @@ function Get-WhisperParameterMetadata {
         $validateSet = @($attrs | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] })
         $elementType = $pm.ParameterType
         if ($elementType.IsArray) { $elementType = $elementType.GetElementType() }
+        # Nullable[enum]: a parameter that may be left unset per piped record still takes the enum's names.
+        if ([Nullable]::GetUnderlyingType($elementType)) { $elementType = [Nullable]::GetUnderlyingType($elementType) }
         if ($validateSet.Count -gt 0) { $accepted = @($validateSet[0].ValidValues) }
         elseif ($elementType.IsEnum) { $accepted = @([Enum]::GetNames($elementType)) }
         $sets = New-Object System.Collections.Generic.List[object]

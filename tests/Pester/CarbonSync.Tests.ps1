@@ -79,6 +79,21 @@ Describe 'Sync-CarbonCluster on local storage roots' {
         Get-Values (Join-Path $dir 'y.wsp') ($t0 - 60) $t0 $now | Should -Be @(7)
     }
 
+    It 'gives a new copy, and the folders made for it, the owner carbon runs as (the storage root''s) and the source''s mode' -Skip:($IsWindows -or (id -u) -ne '0') {
+        # As root, an admin's copy would otherwise be root's and 0644: carbon, running as its own user, could not write
+        # the points it later receives for that metric.
+        $f = New-Metric $roots['h1:2004:a'] 'deep.er.app.z' @([pscustomobject] @{ UnixTime = $t0; Value = 3 }) $now
+        chmod 640 $f
+        chown 4321:8765 $roots['h2:2004:b']
+        chmod 750 $roots['h2:2004:b']
+        $steps = @(Sync-CarbonCluster @ring -StorageRoot $roots -Now $now)
+        @($steps | Where-Object { $_.Action -eq 'Copy' -and $_.Succeeded }).Count | Should -Be 1
+        $copy = Join-Path $roots['h2:2004:b'] 'deep/er/app/z.wsp'
+        stat -c '%u:%g %a' $copy | Should -Be '4321:8765 640'
+        foreach ($d in 'deep', 'deep/er', 'deep/er/app') { stat -c '%u:%g %a' (Join-Path $roots['h2:2004:b'] $d) | Should -Be '4321:8765 750' -Because $d }
+        Get-Values $copy ($t0 - 60) $t0 $now | Should -Be @(3)
+    }
+
     It 'skips node-local carbon.agents.* metrics and refuses a ring node without a storage root' {
         $null = New-Metric $roots['h1:2004:a'] 'carbon.agents.h1-a.cpuUsage' $null $now
         @(Test-CarbonCluster @ring -StorageRoot $roots -Now $now -IncludeHealthy) | Should -BeNullOrEmpty

@@ -255,6 +255,17 @@ function script:Assert-DocumentedOutput([string[]] $Outputs) {
         }
     }
     'Get-WhisperInfo 6' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Get-WhisperInfo 7' = @{
+        Check = { param($Outputs)
+            $rows = @(Get-ChildItem ./whisper/servers/web01 -Recurse -Filter *.wsp | Get-WhisperInfo -StorageRoot ./whisper)
+            $rows.Count | Should -Be 2
+            foreach ($r in $rows) {
+                # carbon's name: the path under the root, folders to dots
+                $r.Metric | Should -Be ($r.Path.Substring((Resolve-Path ./whisper).ProviderPath.Length + 1) -replace '\.wsp$' -replace '[\\/]', '.')
+                $Outputs[0] | Should -Match ([regex]::Escape($r.Metric) + '\s+1min:1d,10min:30d')
+            }
+        }
+    }
     'Get-WhisperSlot 1' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
     'Get-WhisperSlot 2' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
     'Get-WhisperSlot 3' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
@@ -283,6 +294,21 @@ function script:Assert-DocumentedOutput([string[]] $Outputs) {
     'Test-WhisperFile 1' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
     'Test-WhisperFile 2' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
     'Test-WhisperFile 3' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Resize-WhisperFile 4' = @{
+        Check = { param($Outputs)
+            ($Outputs -join "`n") | Should -Match 'Files that still differ: 0'
+            $infos = @(Get-ChildItem ./whisper -Recurse -Filter *.wsp | Get-WhisperInfo -StorageRoot ./whisper)
+            $infos.Count | Should -Be 7
+            foreach ($i in $infos) {
+                $s = Get-CarbonStorageSchema -Metric $i.Metric -ConfigPath ./carbon
+                $i.Retention | Should -Be ($s.Retention -join ',')
+                $i.AggregationMethod | Should -Be $s.AggregationMethod
+                $i.XFilesFactor | Should -Be ([float] $s.XFilesFactor)
+                # the last hour's one-minute points survive the resize
+                @(Get-WhisperSeries -LiteralPath $i.Path -From -1h).Count | Should -BeGreaterOrEqual 55
+            }
+        }
+    }
     'Test-WhisperSchema 1' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
     'Test-WhisperSchema 2' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
     'Test-WhisperSchema 3' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }

@@ -13,7 +13,7 @@ Describe 'Get-WhisperInfo' {
         $i = Get-WhisperInfo -LiteralPath $file
         $i | Should -BeOfType WhisperPS.WhisperInfo
         $i.PSObject.Properties.Name | Should -Be @('Path', 'Name', 'AggregationMethod', 'XFilesFactor', 'MaxRetention', 'Retention',
-            'ArchiveCount', 'Archives', 'FileSize', 'LastWriteTimeUtc', 'Directory', 'LastUpdate', 'LastUpdateUnixTime')
+            'ArchiveCount', 'Archives', 'FileSize', 'LastWriteTimeUtc', 'Directory', 'LastUpdate', 'LastUpdateUnixTime', 'Metric')
         $i.Path | Should -Be $file
         $i.Name | Should -Be 'mem.wsp'
         $i.AggregationMethod | Should -Be 'Max'

@@ -199,7 +199,9 @@ namespace WhisperPS.Engine.Tests
             // Fetch results hold 16-byte nullable doubles per 12-byte slot, read a few times over: a small multiple
             // of the file plus a constant is what the file justifies.
             Assert.True(allocated < 64 * 1024 + 8L * bytes.Length, context + ": allocated " + allocated + " bytes for a " + bytes.Length + "-byte file");
-            Assert.True(sw.ElapsedMilliseconds < 2000 * SlowIo, context + ": took " + sw.ElapsedMilliseconds + " ms");
+            // A hang guard, not a speed test (Bench measures speed): a header that made the engine walk billions of
+            // slots would take minutes; a normal case takes milliseconds even on a loaded machine.
+            Assert.True(sw.ElapsedMilliseconds < 15000 * SlowIo, context + ": took " + sw.ElapsedMilliseconds + " ms");
             return outcome;
         }
 
@@ -262,7 +264,8 @@ namespace WhisperPS.Engine.Tests
             // Both outcomes must actually occur, or the mutations test nothing.
             Assert.True(counts.Where(k => k.Key.EndsWith("/ok")).Sum(k => k.Value) > 500 * Cases / 12000, "too few readable cases");
             Assert.True(counts.Where(k => k.Key.EndsWith("/corrupt")).Sum(k => k.Value) > 5000 * Cases / 12000, "too few corrupt cases");
-            Assert.True(total.Elapsed < TimeSpan.FromSeconds(100 * SlowIo * Cases / 12000), "the fuzz run took " + total.Elapsed);
+            // No bound on the total: per-case hang guards and allocation bounds above; the run's time is only printed,
+            // since a total depends on the machine's load (the suite's speed is measured by build.ps1 Bench).
         }
 
         [Fact]
@@ -337,7 +340,7 @@ namespace WhisperPS.Engine.Tests
             Assert.Contains(expected, e.Message);
             Assert.Equal(path, e.Path);
             Assert.True(allocated < 32 * 1024, name + ": allocated " + allocated + " bytes");
-            Assert.True(sw.ElapsedMilliseconds < 1000, name + ": took " + sw.ElapsedMilliseconds + " ms");
+            Assert.True(sw.ElapsedMilliseconds < 15000 * SlowIo, name + ": took " + sw.ElapsedMilliseconds + " ms (hang guard)");
             Assert.Throws<CorruptWhisperFileException>(() => WhisperFile.Open(path, FileOpenMode.ReadWrite));
             Assert.Equal(before, File.ReadAllBytes(path));
         }

@@ -217,7 +217,7 @@ namespace WhisperPS.Engine.Carbon
                 {
                     try
                     {
-                        if (!CopyIfAbsent(source, target))
+                        if (!CopyIfAbsent(source, target, rootOf(o)))
                             step.Message = "carbon created the file meanwhile; it is filled instead";
                     }
                     catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is WhisperException)
@@ -320,17 +320,23 @@ namespace WhisperPS.Engine.Carbon
         }
 
         /// <summary>Copies <paramref name="source"/> (read under carbon's shared lock) to <paramref name="target"/> if
-        /// no file is there; false, leaving the target alone, if one is.</summary>
-        internal static bool CopyIfAbsent(string source, string target)
+        /// no file is there; false, leaving the target alone, if one is. The copy, and every folder made for it, is
+        /// given the owner and group of <paramref name="storageRoot"/> (the user carbon runs as owns its tree), the
+        /// copy the source's permission bits and new folders the root's, so carbon can write to it as to a file it
+        /// created itself.</summary>
+        internal static bool CopyIfAbsent(string source, string target, string storageRoot)
         {
             if (File.Exists(target)) return false;
+            bool own = FileOwnership.TryGet(storageRoot, out var rootOwner);
             string dir = System.IO.Path.GetDirectoryName(target);
-            Directory.CreateDirectory(dir);
+            CreateFolders(dir, own ? rootOwner : (FileOwnership.Owner?)null);
             byte[] bytes;
+            FileOwnership.Owner sourceOwner = default(FileOwnership.Owner);
             using (var src = RandomAccessFile.Open(source, FileOpenMode.Read))
             {
                 bytes = new byte[src.Length];
                 src.ReadExactly(0, bytes, 0, bytes.Length, "the copy of " + source);
+                if (own) own = FileOwnership.TryGet(source, out sourceOwner);
             }
             string tmp = System.IO.Path.Combine(dir, TempPrefix + Guid.NewGuid().ToString("N") + MetricPath.Extension);
             try
@@ -340,12 +346,27 @@ namespace WhisperPS.Engine.Carbon
                     t.Write(0, bytes, 0, bytes.Length);
                     t.Flush();
                 }
+                // Before the file appears under its name: carbon must never see it with the wrong owner.
+                if (own && FileOwnership.TryGet(tmp, out var made))
+                    FileOwnership.Set(tmp, made, new FileOwnership.Owner { Uid = rootOwner.Uid, Gid = rootOwner.Gid, Mode = sourceOwner.Mode });
                 return RandomAccessFile.MoveNoReplace(tmp, target);
             }
             finally
             {
                 if (File.Exists(tmp)) File.Delete(tmp);
             }
+        }
+
+        // Directory.CreateDirectory, then the folders it made get the root's owner, group and mode (carbon's makedirs
+        // would have made them as carbon's user).
+        private static void CreateFolders(string dir, FileOwnership.Owner? rootOwner)
+        {
+            var missing = new List<string>();
+            for (string d = dir; !string.IsNullOrEmpty(d) && !Directory.Exists(d); d = System.IO.Path.GetDirectoryName(d)) missing.Add(d);
+            Directory.CreateDirectory(dir);
+            if (rootOwner == null) return;
+            for (int i = missing.Count - 1; i >= 0; i--)
+                if (FileOwnership.TryGet(missing[i], out var made)) FileOwnership.Set(missing[i], made, rootOwner.Value);
         }
 
         /// <summary>Removes temporary files an interrupted copy left under a storage root.</summary>

@@ -105,6 +105,14 @@ namespace WhisperPS.Engine.Carbon
         /// file is not under it.</summary>
         public static string FromAbsolutePath(string storageRoot, string path)
         {
+            string relative = RelativeToRoot(storageRoot, path);
+            return relative == null ? null : FromRelativePath(relative);
+        }
+
+        /// <summary>The path of a file relative to the storage root, or null if it is not under it (names compared
+        /// as the platform's file system does: case-insensitively on Windows).</summary>
+        public static string RelativeToRoot(string storageRoot, string path)
+        {
             if (storageRoot == null) throw new ArgumentNullException(nameof(storageRoot));
             if (path == null) throw new ArgumentNullException(nameof(path));
             string root = Path.GetFullPath(storageRoot).TrimEnd('/', '\\', Path.DirectorySeparatorChar);
@@ -113,7 +121,7 @@ namespace WhisperPS.Engine.Carbon
             if (full.Length <= root.Length + 1 || !full.StartsWith(root, cmp)) return null;
             char sep = full[root.Length];
             if (sep != '/' && sep != '\\' && sep != Path.DirectorySeparatorChar) return null;
-            return FromRelativePath(full.Substring(root.Length + 1));
+            return full.Substring(root.Length + 1);
         }
 
         private static readonly Regex TaggedLayout = new Regex("^_tagged/[0-9a-f]{3}/[0-9a-f]{3}/(.+)$",

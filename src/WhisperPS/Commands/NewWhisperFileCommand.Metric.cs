@@ -70,7 +70,7 @@ namespace WhisperPS.Commands
                     Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path));
                     WhisperFile.Create(path, decision.Archives, decision.XFilesFactor, decision.AggregationMethod,
                         new CreateOptions { Sparse = Sparse, Preallocate = Preallocate, Overwrite = Force });
-                    info = WhisperInfo.Read(path);
+                    info = WhisperInfo.Read(path, _storageRoot);
                 }
                 catch (Exception ex) when (WhisperErrors.IsFileError(ex))
                 {

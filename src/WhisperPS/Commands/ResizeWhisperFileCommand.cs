@@ -16,27 +16,33 @@ namespace WhisperPS.Commands
     public sealed class ResizeWhisperFileCommand : WhisperFileInputCmdlet
     {
         private const int ProgressActivityId = 0x5752;
+        // The last -Retention parsed: records piped from Test-WhisperSchema mostly carry the same few lists.
+        private string[] _parsedRetention;
         private List<ArchiveSpec> _archives;
         private string _retentionText;
         private long _now;
         private int _done;
         private readonly System.Diagnostics.Stopwatch _progressClock = System.Diagnostics.Stopwatch.StartNew();
 
-        /// <summary>The new archives as precision:retention, e.g. '1m:30d','1h:1y' or '1m:30d,1h:1y'.</summary>
-        [Parameter(Mandatory = true, Position = 1)]
+        /// <summary>The new archives as precision:retention, e.g. '1m:30d','1h:1y' or '1m:30d,1h:1y'. Bound from
+        /// the pipeline by name too, so Test-WhisperSchema's records resize each file to what carbon expects.</summary>
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(RetentionCompleter))]
         [ValidateNotNullOrEmpty]
         public string[] Retention { get; set; }
 
+        // Nullable, because PowerShell keeps a parameter bound from one piped record in BoundParameters for the
+        // next record too (it only restores the default value): null is the one reliable "not given for this record".
+
         /// <summary>A new aggregation method; the file's own when not given.</summary>
-        [Parameter]
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         [AggregationMethodTransformation]
-        public AggregationMethod AggregationMethod { get; set; }
+        public AggregationMethod? AggregationMethod { get; set; }
 
         /// <summary>A new xFilesFactor; the file's own when not given.</summary>
-        [Parameter]
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(0.0, 1.0)]
-        public double XFilesFactor { get; set; }
+        public double? XFilesFactor { get; set; }
 
         [Parameter]
         [WhisperTimeTransformation]
@@ -60,29 +66,52 @@ namespace WhisperPS.Commands
 
         protected override void BeginProcessing()
         {
+            _now = ResolveNow(IsBound(nameof(Now)), Now);
+            BackupPath = RewriteCommands.ResolveBackupFolder(this, BackupPath);
+            // Given on the command line: a bad list stops the command before any file is touched.
+            if (Retention != null) ParseRetention(null);
+        }
+
+        /// <summary>Parses -Retention (given once, or bound from each piped record). An invalid list given on the
+        /// command line stops the command; one piped with a record is that record's error, its file the target.</summary>
+        private bool ParseRetention(string pipedTarget)
+        {
+            if (_parsedRetention != null && SameList(_parsedRetention, Retention)) return true;
             try
             {
                 _archives = Engine.Retention.Validate(Engine.Retention.ParseList(Retention));
             }
             catch (InvalidConfigurationException ex)
             {
-                ThrowTerminatingError(WhisperErrors.Create(ex, ErrorIds.RetentionInvalid, ErrorCategory.InvalidArgument, Retention));
+                if (pipedTarget == null) ThrowTerminatingError(WhisperErrors.Create(ex, ErrorIds.RetentionInvalid, ErrorCategory.InvalidArgument, Retention));
+                WriteError(WhisperErrors.Create(ex, ErrorIds.RetentionInvalid, ErrorCategory.InvalidArgument, pipedTarget));
+                _parsedRetention = null;
+                return false;
             }
             var parts = new string[_archives.Count];
             for (int i = 0; i < parts.Length; i++) parts[i] = Engine.Retention.Format(_archives[i]);
             _retentionText = string.Join(",", parts);
-            _now = ResolveNow(IsBound(nameof(Now)), Now);
-            BackupPath = RewriteCommands.ResolveBackupFolder(this, BackupPath);
+            _parsedRetention = (string[])Retention.Clone();
+            return true;
+        }
+
+        private static bool SameList(string[] a, string[] b)
+        {
+            if (a.Length != b.Length) return false;
+            for (int i = 0; i < a.Length; i++) if (!string.Equals(a[i], b[i], StringComparison.Ordinal)) return false;
+            return true;
         }
 
         protected override void ProcessRecord()
         {
+            var paths = ParameterSetName == LiteralPathSet ? LiteralPath : Path;
+            if (!ParseRetention(paths != null && paths.Length > 0 ? paths[0] : "")) return;
             foreach (var file in ResolveInputFiles())
             {
                 ThrowIfStopping();
                 string action = "Resize to " + _retentionText +
-                    (IsBound(nameof(AggregationMethod)) ? ", " + Aggregation.ToWhisperName(AggregationMethod) : "") +
-                    (IsBound(nameof(XFilesFactor)) ? ", xFilesFactor " + XFilesFactor.ToString("R", CultureInfo.InvariantCulture) : "");
+                    (AggregationMethod.HasValue ? ", " + Aggregation.ToWhisperName(AggregationMethod.Value) : "") +
+                    (XFilesFactor.HasValue ? ", xFilesFactor " + XFilesFactor.Value.ToString("R", CultureInfo.InvariantCulture) : "");
                 if (!ShouldProcess(file.Path, action)) continue;
                 // At most four progress records a second: a record per file costs more than resizing a small file.
                 if (++_done == 1 || _progressClock.ElapsedMilliseconds >= 250)
@@ -93,9 +122,7 @@ namespace WhisperPS.Commands
                 ResizeResult r;
                 try
                 {
-                    r = WhisperFile.Resize(file.Path, _archives,
-                        IsBound(nameof(AggregationMethod)) ? AggregationMethod : (AggregationMethod?)null,
-                        IsBound(nameof(XFilesFactor)) ? XFilesFactor : (double?)null, _now,
+                    r = WhisperFile.Resize(file.Path, _archives, AggregationMethod, XFilesFactor, _now,
                         RewriteCommands.Options(file.Path, Backup, BackupPath, NoFlush));
                 }
                 catch (Exception ex) when (WhisperErrors.IsFileError(ex))

@@ -17,13 +17,17 @@ namespace WhisperPS.Commands
         private AggregationMethod? _method;
         private double? _xff;
 
-        [Parameter(Position = 1)]
-        [AggregationMethodTransformation]
-        public AggregationMethod AggregationMethod { get; set; }
+        // Nullable, because PowerShell keeps a parameter bound from one piped record in BoundParameters for the
+        // next record too (it only restores the default value): null is the one reliable "not given for this record".
 
-        [Parameter]
+        /// <summary>Bound from the pipeline by name too, so Test-WhisperSchema's records set what carbon expects.</summary>
+        [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+        [AggregationMethodTransformation]
+        public AggregationMethod? AggregationMethod { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(0.0, 1.0)]
-        public double XFilesFactor { get; set; }
+        public double? XFilesFactor { get; set; }
 
         /// <summary>Output each file's WhisperInfo after the change.</summary>
         [Parameter]
@@ -31,18 +35,25 @@ namespace WhisperPS.Commands
 
         protected override void BeginProcessing()
         {
-            if (IsBound(nameof(AggregationMethod))) _method = AggregationMethod;
-            if (IsBound(nameof(XFilesFactor))) _xff = XFilesFactor;
-            if (_method == null && _xff == null)
-            {
-                ThrowTerminatingError(WhisperErrors.Create(
-                    new ArgumentException("Give -AggregationMethod, -XFilesFactor or both."),
-                    ErrorIds.AggregationMissing, ErrorCategory.InvalidArgument, null));
-            }
+            // Without input, both missing is a usage error; with input, each record may still bring them by name.
+            if (!MyInvocation.ExpectingInput && AggregationMethod == null && XFilesFactor == null)
+                ThrowTerminatingError(MissingBoth(null));
         }
+
+        private static ErrorRecord MissingBoth(object target) => WhisperErrors.Create(
+            new ArgumentException("Give -AggregationMethod, -XFilesFactor or both."),
+            ErrorIds.AggregationMissing, ErrorCategory.InvalidArgument, target);
 
         protected override void ProcessRecord()
         {
+            _method = AggregationMethod;
+            _xff = XFilesFactor;
+            if (_method == null && _xff == null)
+            {
+                var paths = ParameterSetName == LiteralPathSet ? LiteralPath : Path;
+                WriteError(MissingBoth(paths != null && paths.Length > 0 ? paths[0] : null));
+                return;
+            }
             foreach (var file in ResolveInputFiles())
             {
                 ThrowIfStopping();

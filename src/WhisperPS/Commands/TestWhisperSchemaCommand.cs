@@ -44,8 +44,7 @@ namespace WhisperPS.Commands
                     progress.StatusDescription = checkedFiles + " files checked, " + mismatches + " differ";
                     WriteProgress(progress);
                 }
-                string relative = file.Substring(root.TrimEnd(System.IO.Path.DirectorySeparatorChar, '/').Length + 1);
-                string metric = MetricPath.FromRelativePath(relative);
+                string metric = MetricPath.FromAbsolutePath(root, file);
                 if (metric == null)
                 {
                     // A tagged series stored by its hash: its name, and so its schema, is not in the path.

@@ -200,12 +200,12 @@ namespace WhisperPS.Commands
         }
 
         /// <summary>Writes the file's header as a WhisperInfo, or the error that kept it from being read.</summary>
-        internal void WriteInfo(string path)
+        internal void WriteInfo(string path, string storageRoot = null)
         {
             WhisperInfo info;
             try
             {
-                info = WhisperInfo.Read(path);
+                info = WhisperInfo.Read(path, storageRoot);
             }
             catch (Exception ex) when (WhisperErrors.IsFileError(ex))
             {

@@ -73,16 +73,28 @@ namespace WhisperPS
         /// <summary>LastUpdate in Unix seconds, as stored.</summary>
         public long? LastUpdateUnixTime { get; }
 
+        /// <summary>
+        /// The metric the file holds, as carbon names it from the file's path under the storage root (folders to
+        /// dots, tagged series decoded); null when no storage root was given, the file is not under it, or the file
+        /// is a tagged series stored by its hash (its name is not in the path).
+        /// </summary>
+        public string Metric { get; private set; }
+
         /// <summary>Reads the header and the newest point of a file (under a shared lock).</summary>
-        internal static WhisperInfo Read(string path)
+        internal static WhisperInfo Read(string path, string storageRoot = null)
         {
             using (var f = WhisperFile.Open(path, FileOpenMode.Read))
-                return From(f);
+                return From(f, storageRoot);
         }
 
-        internal static WhisperInfo From(WhisperFile file)
+        /// <param name="file">an open file</param>
+        /// <param name="storageRoot">carbon's storage root, full path, when known: fills <see cref="Metric"/></param>
+        internal static WhisperInfo From(WhisperFile file, string storageRoot = null)
         {
-            return new WhisperInfo(file.Path, file.Header, file.Length, File.GetLastWriteTimeUtc(file.Path), file.ReadLastUpdate());
+            return new WhisperInfo(file.Path, file.Header, file.Length, File.GetLastWriteTimeUtc(file.Path), file.ReadLastUpdate())
+            {
+                Metric = storageRoot == null ? null : Engine.Carbon.MetricPath.FromAbsolutePath(storageRoot, file.Path),
+            };
         }
 
         public override string ToString() => Path;
