@@ -110,8 +110,15 @@ namespace WhisperPS.Engine.Fill
                 uint old = BigEndian.ReadUInt32(_raw, at);
                 // First pass: the new value under a timestamp that does not match the interval. For a slot that
                 // was empty that is what it held; for a rollup being replaced, the same ring position one lap
-                // earlier, which keeps slot 0 a valid anchor for every other slot.
-                _firstPassStamp[p] = wasKnown ? (interval > Info.Retention ? (uint)(interval - Info.Retention) : old) : old;
+                // earlier, which keeps slot 0 a valid anchor for every other slot. But a rollup whose 8-byte value
+                // lies within one 512-byte sector keeps its own timestamp: the value is replaced in one piece (a
+                // kill stops a write only between pages, a device writes a sector whole), so it shows the old or
+                // the new aggregate at every moment instead of nothing between the passes.
+                long valueAt = Info.Offset + at + 4;
+                bool valueInOneSector = valueAt / 512 == (valueAt + 7) / 512;
+                _firstPassStamp[p] = !wasKnown ? old
+                    : valueInOneSector ? (uint)interval
+                    : interval > Info.Retention ? (uint)(interval - Info.Retention) : old;
                 _changed[p] = true;
                 Changes++;
             }
@@ -135,6 +142,8 @@ namespace WhisperPS.Engine.Fill
         /// whole. A kill at any byte of either write leaves every slot either as it was or filled: the second write
         /// only changes timestamps, each a 4-byte aligned field that never straddles a page, over values already in
         /// place. The group holding slot 0 goes first, so an empty ring is anchored before other slots land.
+        /// The one exception: a recomputed rollup whose value straddles a 512-byte sector is hidden (its old lap's
+        /// timestamp) between the two writes, so a kill there leaves it empty until the fill is run again.
         /// </summary>
         public void WriteBack(Action<long, byte[], int, int> write, Action barrier)
         {
