@@ -28,6 +28,9 @@ Set-StrictMode -Version 3
 Import-Module $ModuleManifest -Force
 
 $pairs = if ($Quick) { 50 } else { 1000 }
+$clock = [Diagnostics.Stopwatch]::StartNew()
+function Get-Load { if (Test-Path /proc/loadavg) { ((Get-Content /proc/loadavg) -split ' ')[0..2] -join ' ' } else { '?' } }
+$loadBefore = Get-Load
 if ($Quick) { $Runs = 1 }
 $now = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
 $now -= $now % 600
@@ -68,7 +71,9 @@ try {
         $f = [WhisperPS.Engine.WhisperFile]::Open($t, [WhisperPS.Engine.IO.FileOpenMode]::ReadWrite)
         try { $null = $f.UpdateMany($kept, $now) } finally { $f.Dispose() }
     }
-    function Restore { Copy-Item (Join-Path $tpl '*.wsp') $run -Force }
+    # File.Copy: Copy-Item costs seconds per thousand files (untimed, but it made the bench slow).
+    $tplFiles = [IO.Directory]::GetFiles($tpl, '*.wsp')
+    function Restore { foreach ($f in $tplFiles) { [IO.File]::Copy($f, [IO.Path]::Combine($run, [IO.Path]::GetFileName($f)), $true) } }
     function Count-Filled {
         # Slots of archive 0 that hold a value now and did not in the template.
         $n = 0
@@ -137,6 +142,7 @@ print(time.perf_counter() - t)
     }
     $null = $md.AppendLine()
     $null = $md.AppendLine("Each pair: a replica with a day of one-minute points (1m:1d,10m:30d) and a damaged copy missing a 30-minute outage, a 2-minute gap and 5 single minutes; the damaged files are restored from templates before every run. WhisperPS: ``Get-ChildItem | Repair-WhisperFile -Source { <replica of `$_> }`` in one pwsh (median of $Runs runs); python in-process: ``fill_archives`` imported from /usr/bin/whisper-fill, one call per pair in one python3 process (median of $Runs runs, interleaved with ours); per-file script: ``whisper-fill replica damaged`` once per pair, timed on the first $([Math]::Min($ScriptPairs, $pairs)) pairs and scaled to $pairs ($ScriptRuns run(s)).")
+    $null = $md.AppendLine("Per pair: WhisperPS $('{0:N2}' -f (1000 * $o / $pairs)) ms, fill_archives $('{0:N2}' -f (1000 * $p / $pairs)) ms, whisper-fill $('{0:N0}' -f (1000 * $s / $pairs)) ms. Neither side fsyncs (Repair-WhisperFile writes in place in two passes, safe against a kill; it has no durable mode), so every row is like for like. Load average $loadBefore before, $(Get-Load) after ($(Get-Date -AsUTC -Format 'yyyy-MM-dd HH:mm') UTC, $([Environment]::ProcessorCount) cores; the run took $('{0:N0}' -f $clock.Elapsed.TotalSeconds) s).")
     $null = $md.AppendLine("Slots of archive 0 filled in all: WhisperPS $oursFilled, whisper-fill $pyFilled (it skips single-slot gaps; it also overwrites the value after every gap, which this count does not show).")
     Set-Content -LiteralPath $OutMarkdown -Value $md.ToString()
     Write-Host $md.ToString()

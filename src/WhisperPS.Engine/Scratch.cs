@@ -28,6 +28,7 @@ namespace WhisperPS.Engine
         [ThreadStatic] private static int[] _segSpans;   // write: packed index and length of each write, interleaved
         [ThreadStatic] private static long[] _runs;      // write: run start intervals
         [ThreadStatic] private static int[] _runIndex;   // write: run start byte in the packed buffer (and length, interleaved)
+        [ThreadStatic] private static byte[] _image;     // resize: the new file's content
 
         public static byte[] Read(int n) => Get(ref _read, n, 1);
         public static byte[] Hull(int n) => Get(ref _hull, n, 1);
@@ -45,6 +46,7 @@ namespace WhisperPS.Engine
         public static int[] SegmentSpans(int n) => Get(ref _segSpans, n, 4);
         public static long[] Runs(int n) => Get(ref _runs, n, 8);
         public static int[] RunIndex(int n) => Get(ref _runIndex, n, 4);
+        public static byte[] Image(int n) => Get(ref _image, n, 1);
 
         private static T[] Get<T>(ref T[] field, int n, int elementSize)
         {

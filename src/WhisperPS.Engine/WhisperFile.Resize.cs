@@ -56,7 +56,8 @@ namespace WhisperPS.Engine
                 var header = WhisperHeader.ForNewFile(sorted, aggregationMethod ?? old.AggregationMethod, xff ?? old.XFilesFactor);
                 result.OldHeader = old;
                 result.NewHeader = header;
-                return new RewriteImage(BuildResized(current, old, header, n, result));
+                var image = BuildResized(current, old, header, n, result);
+                return new RewriteImage(image, count: (int)header.FileSize);
             }, options, result);
         }
 
@@ -77,10 +78,12 @@ namespace WhisperPS.Engine
                 w.Known = new bool[points];
                 long baseInterval = BigEndian.ReadUInt32(content, (int)a.Offset);
                 if (baseInterval == 0) return w;
-                for (int i = 0; i < points; i++)
+                // The ring position of First, then one slot further per interval (a.SlotOffset without its divisions).
+                long position = PyMath.FloorMod(PyMath.FloorDiv(w.First - baseInterval, step), points);
+                for (int i = 0; i < points; i++, position = position + 1 == points ? 0 : position + 1)
                 {
                     long interval = w.First + i * step;
-                    int off = (int)a.SlotOffset(interval, baseInterval);
+                    int off = (int)(a.Offset + position * Point.Size);
                     if (BigEndian.ReadUInt32(content, off) != interval) continue;
                     w.Known[i] = true;
                     w.Values[i] = BigEndian.ReadDouble(content, off + 4);
@@ -97,7 +100,12 @@ namespace WhisperPS.Engine
             for (int k = 0; k < windows.Length; k++) windows[k] = Window.Read(content, old.Archives[k], now, ref oldPoints);
             result.OldPoints = oldPoints;
 
-            var image = new byte[header.FileSize];
+            // The image is built in a per-thread buffer: a new array per file would be a large-object allocation,
+            // and over thousands of files the collections they cause cost more than the resize itself.
+            if (header.FileSize > int.MaxValue) throw new NotSupportedException("A file of " + header.FileSize + " bytes is too large to resize in memory.");
+            int size = (int)header.FileSize;
+            var image = Scratch.Image(size);
+            Array.Clear(image, 0, size);
             byte[] head = header.Encode();
             Buffer.BlockCopy(head, 0, image, 0, head.Length);
             var method = header.AggregationMethod;
@@ -112,6 +120,12 @@ namespace WhisperPS.Engine
                 int points = (int)a.Points;
                 long first = PyMath.Align(now, step) - (points - 1) * step;
                 int anchor = -1; // index of the first stored slot, which becomes slot 0 of the ring
+                int cachedK = -1;
+                long cachedInside = 0, cachedLo = 0;
+                // Old steps per new step, for each old archive whose step divides the new one (else 0).
+                var ratio = new long[windows.Length];
+                for (int k = 0; k < windows.Length; k++)
+                    ratio[k] = step % windows[k].Step == 0 ? step / windows[k].Step : 0;
                 for (int i = 0; i < points; i++)
                 {
                     long t = first + i * step;
@@ -121,10 +135,31 @@ namespace WhisperPS.Engine
                     var w = windows[k];
                     // Old intervals starting in [t, t + step): indexes lo..hi-1 of the window; expected counts them
                     // all, including those past the window (not yet written, as in whisper's propagation at now).
-                    long firstInside = PyMath.FloorDiv(t + w.Step - 1, w.Step) * w.Step;
-                    if (firstInside >= t + step) continue; // no old interval starts here (new step finer than old)
-                    long expected = (t + step - 1 - firstInside) / w.Step + 1;
-                    long lo = (firstInside - w.First) / w.Step;
+                    // firstInside is the first multiple of the old step at or after t. Without divisions where
+                    // possible: an old step dividing the new one starts exactly at t (every t is a multiple of the new
+                    // step), else the previous slot's answer still holds or is one old step further.
+                    long firstInside, expected, lo;
+                    if (ratio[k] > 0)
+                    {
+                        firstInside = t;
+                        expected = ratio[k];
+                        lo = k == cachedK && cachedInside == t - step ? cachedLo + ratio[k] : (t - w.First) / w.Step;
+                    }
+                    else
+                    {
+                        if (k == cachedK && cachedInside >= t && cachedInside - w.Step < t) firstInside = cachedInside;
+                        else if (k == cachedK && cachedInside < t && cachedInside + w.Step >= t) firstInside = cachedInside + w.Step;
+                        else firstInside = PyMath.FloorDiv(t + w.Step - 1, w.Step) * w.Step;
+                        cachedK = k;
+                        cachedInside = firstInside;
+                        cachedLo = long.MinValue;
+                        if (firstInside >= t + step) continue; // no old interval starts here (new step finer than old)
+                        expected = (t + step - 1 - firstInside) / w.Step + 1;
+                        lo = (firstInside - w.First) / w.Step;
+                    }
+                    cachedK = k;
+                    cachedInside = firstInside;
+                    cachedLo = lo;
                     int hi = (int)Math.Min(w.Values.Length, lo + expected);
                     int span = hi - (int)lo;
                     if (span <= 0) continue;
@@ -145,7 +180,7 @@ namespace WhisperPS.Engine
                         ? AvgZero(values, known, span, expected)
                         : Aggregation.Aggregate(method, values, known, span, knownCount);
                     if (anchor < 0) anchor = i;
-                    int slot = (i - anchor) % points;
+                    int slot = i - anchor; // anchor <= i < points
                     Point.Encode(image, (int)(a.Offset + (long)slot * Point.Size), t, v);
                     newPoints++;
                 }

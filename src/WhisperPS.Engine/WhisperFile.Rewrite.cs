@@ -11,8 +11,9 @@ namespace WhisperPS.Engine
         /// <summary>Copy the file as it was (read under the same lock) to this path first; it must not exist.</summary>
         public string BackupPath { get; set; }
 
-        /// <summary>fsync the journal, its directory and the file (default). Without it a kill is still safe,
-        /// a power loss may not be.</summary>
+        /// <summary>fsync the journal (and its directory where the filesystem needs it) before the file is touched,
+        /// and the file before the journal is deleted (default). Without it a kill is still safe, a power loss may
+        /// not be. Why each fsync is needed: see <see cref="RewriteJournal"/>.</summary>
         public bool Durable { get; set; } = true;
 
         /// <summary>Compute and report only; the file is read under a shared lock and not changed.</summary>
@@ -129,10 +130,10 @@ namespace WhisperPS.Engine
 
         private static bool SameContent(RewriteImage image, byte[] current)
         {
-            if (image.Length != current.Length || image.Data.Length > current.Length) return false;
-            for (int i = 0; i < image.Data.Length; i++)
+            if (image.Length != current.Length || image.Count > current.Length) return false;
+            for (int i = 0; i < image.Count; i++)
                 if (image.Data[i] != current[i]) return false;
-            for (long i = image.Data.Length; i < current.Length; i++)
+            for (long i = image.Count; i < current.Length; i++)
                 if (current[i] != 0) return false;
             return true;
         }

@@ -53,7 +53,25 @@ namespace WhisperPS.Engine.Fill
 
         public long Changes { get; private set; }
 
-        private int Position(long interval) => (int)PyMath.FloorMod(PyMath.FloorDiv(interval - Base, Step), Points);
+        // The last interval asked for and its ring position: a fill walks each archive in time order, so the next
+        // question is nearly always the next interval, answered without the two 64-bit divisions.
+        private long _lastInterval = long.MinValue;
+        private int _lastPosition;
+
+        private int Position(long interval)
+        {
+            int p;
+            if (interval == _lastInterval + Step)
+            {
+                p = _lastPosition + 1;
+                if (p == Points) p = 0;
+            }
+            else if (interval == _lastInterval) return _lastPosition;
+            else p = (int)PyMath.FloorMod(PyMath.FloorDiv(interval - Base, Step), Points);
+            _lastInterval = interval;
+            _lastPosition = p;
+            return p;
+        }
 
         public SlotState State(long interval, out double value)
         {
@@ -75,7 +93,11 @@ namespace WhisperPS.Engine.Fill
         /// value before (a rollup being recomputed), so its first pass must mark it stale.</summary>
         public void Set(long interval, double value, bool wasKnown)
         {
-            if (Base == 0) Base = interval; // whisper anchors an empty ring at its first write
+            if (Base == 0)
+            {
+                Base = interval; // whisper anchors an empty ring at its first write
+                _lastInterval = long.MinValue;
+            }
             int p = Position(interval);
             int at = p * Point.Size;
             if (_changed == null)

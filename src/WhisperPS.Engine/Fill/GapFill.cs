@@ -185,10 +185,11 @@ namespace WhisperPS.Engine.Fill
         private bool FromSourceArchive(ArchiveImage s, long t, long step, out double value)
         {
             value = 0;
+            if (s.Step == step) // the same step (t is aligned to it): the one interval t, if the archive covers it
+                return t >= s.First && s.State(t, out value) == SlotState.Known;
+            if (t + step <= s.First) return false; // the slot ends before the archive's window begins
             long first = PyMath.Align(t + s.Step - 1, s.Step); // first source interval starting in the slot
             if (first >= t + step || first < s.First) return false; // not covered by this archive
-            if (s.Step == step)
-                return s.State(t, out value) == SlotState.Known;
             int window = (int)((t + step - 1 - first) / s.Step) + 1;
             Ensure(window);
             int known = 0;

@@ -75,6 +75,10 @@ namespace WhisperPS.Engine.IO
         /// <summary>Forces written data to the device (fsync / FlushFileBuffers).</summary>
         public abstract void Flush();
 
+        /// <summary>Whether <see cref="Flush"/> of a newly created file also makes its name durable, so its folder
+        /// needs no fsync of its own. False unless the filesystem is known to (see <see cref="RewriteJournal"/>).</summary>
+        public virtual bool FlushPersistsNewName() => false;
+
         public abstract void Dispose();
 
         public static bool IsWindows => RuntimeInformation.IsOSPlatform(OSPlatform.Windows);

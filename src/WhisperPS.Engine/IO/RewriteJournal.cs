@@ -11,9 +11,25 @@ namespace WhisperPS.Engine.IO
     /// checksum match) may be partly applied, so it is applied again (redo); one that is not complete was never
     /// applied, so the file is still the original and the journal is deleted. Whoever opens the file next through
     /// WhisperPS does this under the file's lock before reading.</para>
-    /// <para>Layout: "WSPJRNL1", data length, file length, flags (all int64 little-endian), the data, then a
+    /// <para>Layout: "WSPJRNL1", data length, file length, flags (all int64 little-endian), the payload, then a
     /// 64-bit checksum of everything before it. The file is the data followed by zeros up to the file length
-    /// (a hole when the sparse flag is set), so creating over a big file needs only its header in the journal.</para>
+    /// (a hole when the sparse flag is set), so creating over a big file needs only its header in the journal.
+    /// The payload is the data itself, or (runs flag) only its non-zero runs, each as offset and length (int64)
+    /// and its bytes, the rest of the data being zeros: a resized file is mostly empty slots, and its journal then
+    /// costs a tenth of the file to write, checksum and fsync.</para>
+    /// <para>Durability (<c>durable</c>): the journal is fsynced before the file is touched, because the in-place
+    /// write overwrites existing blocks, which the kernel may write back in any order and before the journal's
+    /// blocks; without it a power loss could leave a torn file and a torn journal. Its name must be durable too (a
+    /// torn file with no journal beside it could not be repaired): on ext4, XFS and btrfs the fsync of a new file
+    /// already commits the directory entry that created it (ext4 and XFS commit their metadata log in order, up to
+    /// the file's last change, which comes after its creation; ext4 without a journal and btrfs persist a new
+    /// file's name on its fsync explicitly), so the directory is fsynced only on other filesystems. The file is
+    /// fsynced after the in-place write and before the journal is deleted (see WhisperFile.Rewrite), else the
+    /// deletion could reach the disk before the overwritten blocks. The deletion itself is not made durable: if a
+    /// power loss undoes it, the next open applies the journal again over a file that already holds that content,
+    /// and can only revert writes made after the rewrite that were themselves not yet on disk (the filesystem
+    /// commits the deletion within seconds, long before it writes back a writer's later data, and carbon never
+    /// fsyncs).</para>
     /// </summary>
     internal static class RewriteJournal
     {
@@ -21,7 +37,15 @@ namespace WhisperPS.Engine.IO
         private static readonly byte[] Magic = { (byte)'W', (byte)'S', (byte)'P', (byte)'J', (byte)'R', (byte)'N', (byte)'L', (byte)'1' };
         private const int HeadSize = 32;
         private const int TailSize = 8;
-        private const long SparseFlag = 1, PreallocateFlag = 2;
+        private const long SparseFlag = 1, PreallocateFlag = 2, RunsFlag = 4;
+        private const int RunHeadSize = 16;
+
+        // Zero bytes between two non-zero runs that are kept inside one run: a run costs 16 bytes of head.
+        private const int RunBridge = 64;
+
+        // The journal record being written (head, payload, checksum), kept per thread for files up to 2 MB.
+        [ThreadStatic] private static byte[] _record;
+        [ThreadStatic] private static long[] _runs;
 
         public static string PathFor(string path) => path + Suffix;
 
@@ -33,23 +57,17 @@ namespace WhisperPS.Engine.IO
         {
             string journal = PathFor(path);
             RandomAccessFile.Delete(journal);
-            var head = new byte[HeadSize];
-            Buffer.BlockCopy(Magic, 0, head, 0, Magic.Length);
-            WriteInt64(head, 8, image.Data.Length);
-            WriteInt64(head, 16, image.Length);
-            WriteInt64(head, 24, (image.SparseTail ? SparseFlag : 0) | (image.PreallocateTail ? PreallocateFlag : 0));
-            var tail = new byte[TailSize];
-            WriteInt64(tail, 0, (long)Checksum(Checksum(Seed, head, 0, HeadSize), image.Data, 0, image.Data.Length));
+            int length = Encode(image, out byte[] record);
             try
             {
+                bool nameDurable;
                 using (var j = RandomAccessFile.CreateNew(journal))
                 {
-                    j.Write(0, head, 0, head.Length);
-                    j.Write(HeadSize, image.Data, 0, image.Data.Length);
-                    j.Write(HeadSize + image.Data.Length, tail, 0, tail.Length);
+                    j.Write(0, record, 0, length);
                     if (durable) j.Flush();
+                    nameDurable = durable && j.FlushPersistsNewName();
                 }
-                if (durable) RandomAccessFile.FlushDirectoryOf(journal);
+                if (durable && !nameDurable) RandomAccessFile.FlushDirectoryOf(journal);
             }
             catch (Exception e)
             {
@@ -61,13 +79,93 @@ namespace WhisperPS.Engine.IO
             }
         }
 
+        /// <summary>The whole journal record in one buffer: head, the non-zero runs of the data, checksum.</summary>
+        private static int Encode(RewriteImage image, out byte[] record)
+        {
+            var data = image.Data;
+            int count = image.Count;
+            int runCount = FindRuns(data, count);
+            long[] runs = _runs;
+            long payload = 0;
+            for (int r = 0; r < runCount; r++) payload += RunHeadSize + runs[2 * r + 1];
+            long total = HeadSize + payload + TailSize;
+            if (total > int.MaxValue) throw new NotSupportedException("A rewrite of more than 2 GB cannot be journaled.");
+            record = _record;
+            if (record == null || record.Length < total)
+            {
+                record = new byte[Math.Max(total, 4096)];
+                if (record.Length <= KeepBytes) _record = record;
+            }
+            Buffer.BlockCopy(Magic, 0, record, 0, Magic.Length);
+            WriteInt64(record, 8, count);
+            WriteInt64(record, 16, image.Length);
+            WriteInt64(record, 24, (image.SparseTail ? SparseFlag : 0) | (image.PreallocateTail ? PreallocateFlag : 0) | RunsFlag);
+            int at = HeadSize;
+            for (int r = 0; r < runCount; r++)
+            {
+                int offset = (int)runs[2 * r], n = (int)runs[2 * r + 1];
+                WriteInt64(record, at, offset);
+                WriteInt64(record, at + 8, n);
+                Buffer.BlockCopy(data, offset, record, at + RunHeadSize, n);
+                at += RunHeadSize + n;
+            }
+            WriteInt64(record, at, (long)Checksum(Checksum(Seed, record, 0, HeadSize), record, HeadSize, at - HeadSize));
+            return at + TailSize;
+        }
+
+        private const int KeepBytes = 2 << 20;
+
+        // The non-zero runs of data[0, count) as (offset, length) pairs in _runs, runs closer than RunBridge merged.
+        // Scans 8 bytes at a time; a run may include zeros at its edges, which is harmless.
+        private static unsafe int FindRuns(byte[] data, int count)
+        {
+            var runs = _runs ?? (_runs = new long[64]);
+            int n = 0;
+            long start = -1, end = -1; // current run [start, end)
+            fixed (byte* p = data)
+            {
+                int i = 0;
+                for (; i < count; i += 8)
+                {
+                    bool nonZero;
+                    if (i + 8 <= count) nonZero = *(ulong*)(p + i) != 0;
+                    else
+                    {
+                        nonZero = false;
+                        for (int b = i; b < count; b++) nonZero |= p[b] != 0;
+                    }
+                    if (!nonZero) continue;
+                    long wordEnd = Math.Min(i + 8, count);
+                    if (start >= 0 && i - end < RunBridge)
+                    {
+                        end = wordEnd;
+                        continue;
+                    }
+                    if (start >= 0) Add(ref runs, ref n, start, end);
+                    start = i;
+                    end = wordEnd;
+                }
+            }
+            if (start >= 0) Add(ref runs, ref n, start, end);
+            if (runs.Length * 8 <= KeepBytes) _runs = runs;
+            return n;
+        }
+
+        private static void Add(ref long[] runs, ref int n, long start, long end)
+        {
+            if (2 * n + 2 > runs.Length) Array.Resize(ref runs, runs.Length * 2);
+            runs[2 * n] = start;
+            runs[2 * n + 1] = end - start;
+            n++;
+        }
+
         public static void Delete(string path) => RandomAccessFile.Delete(PathFor(path));
 
         /// <summary>Puts the image into the open file: the data at offset 0, zeros (or a hole) after it.</summary>
         public static void Apply(RandomAccessFile f, RewriteImage image)
         {
-            f.Write(0, image.Data, 0, image.Data.Length);
-            long dataEnd = image.Data.Length;
+            f.Write(0, image.Data, 0, image.Count);
+            long dataEnd = image.Count;
             if (image.Length <= dataEnd)
             {
                 if (f.Length != image.Length) f.SetLength(image.Length);
@@ -141,11 +239,31 @@ namespace WhisperPS.Engine.IO
             for (int i = 0; i < Magic.Length; i++)
                 if (bytes[i] != Magic[i]) return null;
             long dataLength = ReadInt64(bytes, 8), length = ReadInt64(bytes, 16), flags = ReadInt64(bytes, 24);
-            if (dataLength < 0 || length < dataLength || bytes.Length != HeadSize + dataLength + TailSize) return null;
-            ulong sum = Checksum(Checksum(Seed, bytes, 0, HeadSize), bytes, HeadSize, (int)dataLength);
-            if ((long)sum != ReadInt64(bytes, HeadSize + (int)dataLength)) return null;
+            if (dataLength < 0 || dataLength > int.MaxValue || length < dataLength) return null;
+            int end = bytes.Length - TailSize; // the payload is bytes [HeadSize, end)
+            ulong sum = Checksum(Checksum(Seed, bytes, 0, HeadSize), bytes, HeadSize, end - HeadSize);
+            if ((long)sum != ReadInt64(bytes, end)) return null;
             var data = new byte[dataLength];
-            Buffer.BlockCopy(bytes, HeadSize, data, 0, (int)dataLength);
+            if ((flags & RunsFlag) == 0)
+            {
+                if (end - HeadSize != dataLength) return null;
+                Buffer.BlockCopy(bytes, HeadSize, data, 0, (int)dataLength);
+            }
+            else
+            {
+                long previousEnd = 0;
+                int at = HeadSize;
+                while (at < end)
+                {
+                    if (end - at < RunHeadSize) return null;
+                    long offset = ReadInt64(bytes, at), n = ReadInt64(bytes, at + 8);
+                    at += RunHeadSize;
+                    if (offset < previousEnd || n <= 0 || n > end - at || offset + n > dataLength) return null;
+                    Buffer.BlockCopy(bytes, at, data, (int)offset, (int)n);
+                    at += (int)n;
+                    previousEnd = offset + n;
+                }
+            }
             return new RewriteImage(data, length, (flags & SparseFlag) != 0, (flags & PreallocateFlag) != 0);
         }
 
@@ -153,19 +271,22 @@ namespace WhisperPS.Engine.IO
 
         // A fast 64-bit mix over 8-byte words, enough to tell a complete journal from a torn one (not a defence
         // against tampering: whoever can write the journal can write the file).
-        private static ulong Checksum(ulong h, byte[] data, int offset, int count)
+        private static unsafe ulong Checksum(ulong h, byte[] data, int offset, int count)
         {
-            int i = offset, end = offset + count;
-            for (; i + 8 <= end; i += 8)
+            fixed (byte* start = data)
             {
-                h ^= BitConverter.ToUInt64(data, i);
-                h *= 0xFF51AFD7ED558CCDUL;
-                h ^= h >> 29;
-            }
-            for (; i < end; i++)
-            {
-                h ^= data[i];
-                h *= 0x100000001B3UL;
+                byte* p = start + offset, end = p + count;
+                for (; p + 8 <= end; p += 8)
+                {
+                    h ^= *(ulong*)p; // little-endian words, as BitConverter reads them on every platform we run on
+                    h *= 0xFF51AFD7ED558CCDUL;
+                    h ^= h >> 29;
+                }
+                for (; p < end; p++)
+                {
+                    h ^= *p;
+                    h *= 0x100000001B3UL;
+                }
             }
             h ^= (ulong)count;
             h *= 0xC4CEB9FE1A85EC53UL;
@@ -185,18 +306,21 @@ namespace WhisperPS.Engine.IO
         }
     }
 
-    /// <summary>What a file is to become: <see cref="Data"/> at offset 0, then zeros up to <see cref="Length"/>.</summary>
+    /// <summary>What a file is to become: the first <see cref="Count"/> bytes of <see cref="Data"/> at offset 0,
+    /// then zeros up to <see cref="Length"/>. Data may be longer than Count (a reused buffer).</summary>
     internal sealed class RewriteImage
     {
-        public RewriteImage(byte[] data, long length = -1, bool sparseTail = false, bool preallocateTail = false)
+        public RewriteImage(byte[] data, long length = -1, bool sparseTail = false, bool preallocateTail = false, int count = -1)
         {
             Data = data;
-            Length = length < 0 ? data.Length : length;
+            Count = count < 0 ? data.Length : count;
+            Length = length < 0 ? Count : length;
             SparseTail = sparseTail;
             PreallocateTail = preallocateTail;
         }
 
         public byte[] Data { get; }
+        public int Count { get; }
         public long Length { get; }
         public bool SparseTail { get; }
         public bool PreallocateTail { get; }

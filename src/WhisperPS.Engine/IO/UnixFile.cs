@@ -184,6 +184,22 @@ namespace WhisperPS.Engine.IO
             if (Native.fsync(_fd) != 0) throw Errors.FromErrno(Marshal.GetLastWin32Error(), Path);
         }
 
+        /// <summary>
+        /// Linux ext4, XFS and btrfs: their fsync of a new file commits the directory entry that created it too
+        /// (ext4 and XFS commit their metadata journal in order up to the file's last change, which follows its
+        /// creation; ext4 without a journal and btrfs log a new file's name on its fsync). fstatfs's f_type is the
+        /// first field of struct statfs, a word on 64-bit Linux; anywhere else the answer is false.
+        /// </summary>
+        public override unsafe bool FlushPersistsNewName()
+        {
+            if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux) || IntPtr.Size != 8) return false;
+            byte* buffer = stackalloc byte[StatBufferSize];
+            if (Native.fstatfs(_fd, buffer) != 0) return false;
+            long type = *(long*)buffer;
+            const long Ext4 = 0xEF53, Xfs = 0x58465342, Btrfs = 0x9123683E;
+            return type == Ext4 || type == Xfs || type == Btrfs;
+        }
+
         public override void Dispose()
         {
             // Closing the descriptor releases the flock.
@@ -340,6 +356,9 @@ namespace WhisperPS.Engine.IO
 
             [DllImport("libc", SetLastError = true)]
             public static extern int fsync(int fd);
+
+            [DllImport("libc", SetLastError = true)]
+            public static extern unsafe int fstatfs(int fd, byte* buffer);
 
             [DllImport("libc", SetLastError = true)]
             public static extern int rename(byte[] oldPath, byte[] newPath);

@@ -13,9 +13,7 @@ namespace WhisperPS.Commands
     [OutputType(typeof(WhisperInfo))]
     public sealed class ClearWhisperSeriesCommand : WhisperRangeCmdlet
     {
-        private const int ProgressActivityId = 0x5753;
-        private int _done;
-        private readonly System.Diagnostics.Stopwatch _progressClock = System.Diagnostics.Stopwatch.StartNew();
+        private readonly ThrottledProgress _progress = new ThrottledProgress(0x5753, "Clear-WhisperSeries");
 
         /// <summary>Keep a copy of each file as it was, as &lt;file&gt;.bak beside it.</summary>
         [Parameter]
@@ -53,12 +51,8 @@ namespace WhisperPS.Commands
                 ThrowIfStopping();
                 string action = "Remove the points from " + FormatUnix(RangeFrom) + " to " + FormatUnix(RangeUntil);
                 if (!ShouldProcess(file.Path, action)) continue;
-                // At most four progress records a second: a record per file costs more than resizing a small file.
-                if (++_done == 1 || _progressClock.ElapsedMilliseconds >= 250)
-                {
-                    _progressClock.Restart();
-                    WriteProgress(new ProgressRecord(ProgressActivityId, "Clear-WhisperSeries", "File " + _done + ": " + file.Path));
-                }
+                _progress.Done++;
+                _progress.Show(this, "File " + _progress.Done + ": " + file.Path);
                 ClearResult r;
                 try
                 {
@@ -76,9 +70,6 @@ namespace WhisperPS.Commands
             }
         }
 
-        protected override void EndProcessing()
-        {
-            WriteProgress(new ProgressRecord(ProgressActivityId, "Clear-WhisperSeries", "Done") { RecordType = ProgressRecordType.Completed });
-        }
+        protected override void EndProcessing() => _progress.Complete(this);
     }
 }

@@ -16,10 +16,7 @@ namespace WhisperPS.Commands
     [OutputType(typeof(WhisperRepairResult))]
     public sealed class RepairWhisperFileCommand : WhisperRangeCmdlet
     {
-        private const int ProgressActivityId = 0x5751;
-        private int _done;
-        private readonly System.Diagnostics.Stopwatch _sinceProgress = System.Diagnostics.Stopwatch.StartNew();
-        private bool _progressShown;
+        private readonly ThrottledProgress _progress = new ThrottledProgress(0x5751, "Repair-WhisperFile");
 
         /// <summary>Replicas to take data from, in order of preference; wildcards allowed. Bound by property name
         /// from the pipeline, so a script block can compute each file's replica.</summary>
@@ -53,16 +50,7 @@ namespace WhisperPS.Commands
                     }
                     paths.Add(s.Path);
                 }
-                // At most four progress updates a second: rendering one costs more than repairing a small file.
-                if (!_progressShown || _sinceProgress.ElapsedMilliseconds >= 250)
-                {
-                    WriteProgress(new ProgressRecord(ProgressActivityId, "Repair-WhisperFile", "Filling '" + target.Path + "'")
-                    {
-                        CurrentOperation = _done + " files done",
-                    });
-                    _progressShown = true;
-                    _sinceProgress.Restart();
-                }
+                _progress.Show(this, "Filling '" + target.Path + "'", _progress.Done + " files done");
                 try
                 {
                     string action = "Fill empty slots from " + string.Join(", ", paths.Select(p => "'" + p + "'"));
@@ -76,7 +64,7 @@ namespace WhisperPS.Commands
                     var result = WhisperFile.FillGaps(target.Path, paths, RangeFrom, RangeUntil, RangeNow,
                         cancellationToken: CancellationToken);
                     foreach (var failure in result.SourceFailures) WriteSourceError(failure);
-                    _done++;
+                    _progress.Done++;
                     WriteObject(new WhisperRepairResult(result));
                 }
                 catch (OperationCanceledException)
@@ -91,11 +79,7 @@ namespace WhisperPS.Commands
             }
         }
 
-        protected override void EndProcessing()
-        {
-            if (_progressShown)
-                WriteProgress(new ProgressRecord(ProgressActivityId, "Repair-WhisperFile", "Done") { RecordType = ProgressRecordType.Completed });
-        }
+        protected override void EndProcessing() => _progress.Complete(this);
 
         // -WhatIf or -Confirm in effect: compute the counts first so the message can say what would be filled.
         private bool Previewing()

@@ -15,14 +15,12 @@ namespace WhisperPS.Commands
     [OutputType(typeof(WhisperInfo))]
     public sealed class ResizeWhisperFileCommand : WhisperFileInputCmdlet
     {
-        private const int ProgressActivityId = 0x5752;
         // The last -Retention parsed: records piped from Test-WhisperSchema mostly carry the same few lists.
         private string[] _parsedRetention;
         private List<ArchiveSpec> _archives;
         private string _retentionText;
         private long _now;
-        private int _done;
-        private readonly System.Diagnostics.Stopwatch _progressClock = System.Diagnostics.Stopwatch.StartNew();
+        private readonly ThrottledProgress _progress = new ThrottledProgress(0x5752, "Resize-WhisperFile");
 
         /// <summary>The new archives as precision:retention, e.g. '1m:30d','1h:1y' or '1m:30d,1h:1y'. Bound from
         /// the pipeline by name too, so Test-WhisperSchema's records resize each file to what carbon expects.</summary>
@@ -113,12 +111,8 @@ namespace WhisperPS.Commands
                     (AggregationMethod.HasValue ? ", " + Aggregation.ToWhisperName(AggregationMethod.Value) : "") +
                     (XFilesFactor.HasValue ? ", xFilesFactor " + XFilesFactor.Value.ToString("R", CultureInfo.InvariantCulture) : "");
                 if (!ShouldProcess(file.Path, action)) continue;
-                // At most four progress records a second: a record per file costs more than resizing a small file.
-                if (++_done == 1 || _progressClock.ElapsedMilliseconds >= 250)
-                {
-                    _progressClock.Restart();
-                    WriteProgress(new ProgressRecord(ProgressActivityId, "Resize-WhisperFile", "File " + _done + ": " + file.Path));
-                }
+                _progress.Done++;
+                _progress.Show(this, "File " + _progress.Done + ": " + file.Path);
                 ResizeResult r;
                 try
                 {
@@ -137,10 +131,7 @@ namespace WhisperPS.Commands
             }
         }
 
-        protected override void EndProcessing()
-        {
-            WriteProgress(new ProgressRecord(ProgressActivityId, "Resize-WhisperFile", "Done") { RecordType = ProgressRecordType.Completed });
-        }
+        protected override void EndProcessing() => _progress.Complete(this);
     }
 
     /// <summary>What the rewriting cmdlets share: backup options and descriptions.</summary>

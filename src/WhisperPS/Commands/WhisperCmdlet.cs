@@ -89,7 +89,10 @@ namespace WhisperPS.Commands
                 ProviderInfo provider;
                 try
                 {
-                    if (literal && TryFileSystemPath(p, out string direct))
+                    // A -Path without wildcards or escapes names one file like a literal path, and takes the same
+                    // shortcut: a script block that computes a replica per file (Repair-WhisperFile -Source) would
+                    // otherwise pay the provider's resolution, which reads the mount table, for every file.
+                    if ((literal || (!wildcard && p.IndexOf('`') < 0)) && TryFileSystemPath(p, out string direct))
                     {
                         files = new List<string> { direct };
                         provider = null;
