@@ -22,8 +22,13 @@ param(
     [Parameter(Mandatory)] [string] $PesterPath,
     [Parameter(Mandatory)] [string] $ResultsDir,
     [string] $Configuration = 'Release',
-    # Per part (engine tests, Pester): a run still going after this long is killed and counts as failed.
-    [int] $TimeoutSeconds = 720
+    # Per part (engine tests, Pester): a run still going after this long, or silent for $IdleSeconds, is killed and
+    # its unfinished tests count as failed.
+    [int] $TimeoutSeconds = 900,
+    [int] $IdleSeconds = 240,
+    # Pester tags of tests that need a Linux program (PowerShell on Windows cannot start one). The README's
+    # compatibility table lists them.
+    [string[]] $PesterExcludeTag = @('Python', 'Carbon', 'Chromium', 'Tmux')
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3
@@ -69,6 +74,61 @@ function Publish([string] $Project, [string] $Name, [string[]] $Extra = @()) {
 
 function Remove-Ansi([string] $Line) { ($Line -replace "`e\[[0-9;?]*[A-Za-z]", '') -replace "`r", '' }
 
+function Invoke-Watched {
+    # Runs a program, copying its output to $LogPath and the lines $Show accepts to the host. A run that goes
+    # $IdleSeconds without a line of output, or runs longer than $TotalSeconds, is killed with everything it started:
+    # a stuck test then fails the stage (the caller names it from the log), it never stalls CI.
+    param([string] $FilePath, [string[]] $ArgumentList, [string] $LogPath, [scriptblock] $Show, [int] $IdleSeconds, [int] $TotalSeconds)
+    $psi = [Diagnostics.ProcessStartInfo]::new($FilePath)
+    foreach ($a in $ArgumentList) { $psi.ArgumentList.Add($a) }
+    $psi.UseShellExecute = $false; $psi.RedirectStandardOutput = $true; $psi.RedirectStandardError = $true
+    $p = [Diagnostics.Process]::Start($psi)
+    $log = [IO.StreamWriter]::new($LogPath, $false, [Text.UTF8Encoding]::new($false))
+    $log.AutoFlush = $true
+    $readers = @($p.StandardOutput, $p.StandardError)
+    $pending = @($readers | ForEach-Object { $_.ReadLineAsync() })
+    $open = 2
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    $lastLine = $clock.Elapsed
+    $why = $null
+    try {
+        while ($open -gt 0) {
+            $i = [Threading.Tasks.Task]::WaitAny([Threading.Tasks.Task[]] @($pending | Where-Object { $_ }), 1000)
+            if ($i -ge 0) {
+                $live = @(0, 1 | Where-Object { $pending[$_] })
+                $k = $live[$i]
+                $line = $pending[$k].Result
+                if ($null -eq $line) { $pending[$k] = $null; $open--; continue }
+                $pending[$k] = $readers[$k].ReadLineAsync()
+                $line = Remove-Ansi $line
+                $log.WriteLine($line)
+                if (& $Show $line) { Write-Host $line }
+                $lastLine = $clock.Elapsed
+                continue
+            }
+            if (($clock.Elapsed - $lastLine).TotalSeconds -gt $IdleSeconds) { $why = "no output for $IdleSeconds s"; break }
+            if ($clock.Elapsed.TotalSeconds -gt $TotalSeconds) { $why = "still running after $TotalSeconds s"; break }
+        }
+        if (-not $why -and -not $p.WaitForExit([math]::Max(1000, ($TotalSeconds - $clock.Elapsed.TotalSeconds) * 1000))) { $why = "still running after $TotalSeconds s" }
+        if ($why) {
+            $p.Kill($true)
+            $null = $p.WaitForExit(30000)
+            return [pscustomobject] @{ ExitCode = -1; Killed = $why }
+        }
+        $p.WaitForExit()
+        return [pscustomobject] @{ ExitCode = $p.ExitCode; Killed = $null }
+    }
+    finally { $log.Dispose(); $p.Dispose() }
+}
+
+function Get-NeedsTrait {
+    # The engine tests' Needs=<program> values, read from the one place that defines them, so that every test marked
+    # as needing a Linux program is left out here and the list printed is the list applied.
+    $source = Get-Content -Raw (Join-Path $RepoRoot 'tests/WhisperPS.Engine.Tests/Support/Needs.cs')
+    [regex]::Matches($source, 'public const string (\w+) = "([^"]+)";') | Where-Object { $_.Groups[1].Value -ne 'Trait' } |
+        ForEach-Object { $_.Groups[2].Value }
+}
+
 $wine = Install-Wine
 Write-Step "wine: $wine ($((& $wine --version 2>&1) -join ' '))"
 
@@ -83,6 +143,13 @@ $env:WINEPREFIX = Join-Path $out 'wineprefix'
 $env:WINEDEBUG = '-all'
 $env:WINEDLLOVERRIDES = 'winedbg.exe=d;mshtml=d'
 $env:DOTNET_EnableWriteXorExecute = '0'
+# No thread may end while a test program runs. Under Wine 8 the CLR is not reliably told that a thread has ended, and
+# its next stop-the-world (a GC) then suspends a thread that no longer exists: seen as 'Fatal error. SuspendThread
+# failed with error 5' (Wine refuses to suspend a terminated thread) or, more often, as the whole program waiting
+# forever between two tests. Thread-pool threads are kept (they otherwise retire after 20 s idle), and xunit runs
+# the tests one after another on one thread (-parallel none) instead of on worker threads that end with each
+# collection. With both, the engine tests ran to the end; without, 2 of 2 full runs here stopped.
+$env:DOTNET_ThreadPool_ThreadsToKeepAlive = '-1'
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 if (-not (Test-Path (Join-Path $env:WINEPREFIX 'system.reg'))) {
     & $wine wineboot -i 2>&1 | Out-Null
@@ -102,17 +169,34 @@ $env:WHISPERPS_KILLS = '8'
 $env:WHISPERPS_SLOW_IO_FACTOR = '4'
 
 try {
-    Write-Step 'engine tests (xunit.v3, win-x64)'
+    # Every engine test that needs a Linux program carries a Needs=<program> trait and is left out, by name:
+    $needs = @(Get-NeedsTrait)
+    Write-Step ("engine tests (xunit.v3, win-x64), leaving out the traits {0}" -f (($needs | ForEach-Object { "Needs=$_" }) -join ', '))
     $xml = Join-Path $ResultsDir 'windows-xunit.xml'
+    $engineLog = Join-Path $ResultsDir 'windows-xunit.log'
     if (Test-Path $xml) { Remove-Item $xml }
-    $exclude = foreach ($n in 'python', 'carbon', 'mount', 'setpriv') { '-trait-'; "Needs=$n" }
-    # Bounded: under Wine on a loaded machine the run was seen to stop making progress (cause not found); a hang
-    # must fail this stage, not stall CI. timeout(1) exits 124 then, which counts as a failure below.
-    & timeout --kill-after=30 $TimeoutSeconds $wine (Join-Path $engineDir 'WhisperPS.Engine.Tests.exe') -noColor -noLogo -longRunning 300 @exclude -xml (ConvertTo-WinePath $xml) 2>&1 |
-        ForEach-Object { Remove-Ansi "$_" } | Out-Host
-    $engineExit = $LASTEXITCODE
-    $x = @{ Passed = 0; Failed = 1; Skipped = 0 }
-    if (Test-Path $xml) {
+    $exclude = foreach ($n in $needs) { '-trait-'; "Needs=$n" }
+    # -verbose: the log names every test as it starts and finishes, so a test that never finishes can be named.
+    # The host shows failures, test output and the summary, not the start/finish lines.
+    $run = Invoke-Watched -FilePath $wine -ArgumentList (@((Join-Path $engineDir 'WhisperPS.Engine.Tests.exe'), '-noColor', '-noLogo', '-verbose', '-parallel', 'none') + $exclude + @('-xml', (ConvertTo-WinePath $xml))) `
+        -LogPath $engineLog -Show { param($l) $l -notmatch ' \[(STARTING|FINISHED|PASS)\]( Time: \S+)?$' } -IdleSeconds $IdleSeconds -TotalSeconds $TimeoutSeconds
+    $x = @{ Passed = 0; Failed = 0; Skipped = 0 }
+    if ($run.Killed) {
+        # Killed: every test that started and did not finish is a failure, by name; the results file is not written.
+        $started = [ordered] @{}
+        foreach ($line in Get-Content -LiteralPath $engineLog) {
+            if ($line -match '^\s+(.+?) \[(STARTING|FINISHED)\]') {
+                if ($Matches[2] -eq 'STARTING') { $started[$Matches[1]] = $true } else { $started.Remove($Matches[1]); $x.Passed++ }
+            }
+        }
+        $failedNames = @(Get-Content -LiteralPath $engineLog | Where-Object { $_ -match '^\s+(.+?) \[FAIL\]$' } | ForEach-Object { $Matches[1] })
+        $x.Passed -= $failedNames.Count
+        $x.Failed = $failedNames.Count + [math]::Max(1, $started.Count)
+        Write-Warning "the Windows engine tests were killed ($($run.Killed)); tests that never finished, each counted as failed:"
+        foreach ($n in $started.Keys) { Write-Host "    [STUCK] $n" }
+        if ($started.Count -eq 0) { Write-Host '    (none in flight: the runner itself stopped; counted as one failure)' }
+    }
+    elseif (Test-Path $xml) {
         [xml] $doc = Get-Content -Raw $xml
         $a = @($doc.assemblies.assembly)
         $x = @{
@@ -120,14 +204,16 @@ try {
             Failed  = [int] ($a | Measure-Object -Sum { [int] $_.failed + [int] $_.errors }).Sum
             Skipped = [int] ($a | Measure-Object -Sum { [int] $_.skipped + [int] $_.'not-run' }).Sum
         }
+        if ($run.ExitCode -ne 0 -and $x.Failed -eq 0) { $x.Failed = 1; Write-Warning "the Windows engine tests exited with $($run.ExitCode)" }
     }
-    else { Write-Warning 'the Windows engine tests wrote no results' }
-    if ($engineExit -ne 0 -and $x.Failed -eq 0) { $x.Failed = 1; Write-Warning "the Windows engine tests exited with $engineExit" }
+    else { $x.Failed = 1; Write-Warning "the Windows engine tests wrote no results (exit $($run.ExitCode))" }
     if ($x.Passed -eq 0) { $x.Failed = [math]::Max(1, $x.Failed); Write-Warning 'no Windows engine test passed' }
     Write-Step ('engine: {0} passed, {1} failed, {2} skipped' -f $x.Passed, $x.Failed, $x.Skipped)
 
-    Write-Step 'Pester (PowerShell on Windows .NET)'
+    # Pester: every test file, minus the tests tagged with a Linux program they need (the README lists them).
+    Write-Step ("Pester (PowerShell on Windows .NET), leaving out the tags {0}" -f ($PesterExcludeTag -join ', '))
     $json = Join-Path $ResultsDir 'windows-pester.json'
+    $pesterLog = Join-Path $ResultsDir 'windows-pester.log'
     if (Test-Path $json) { Remove-Item $json }
     $launcher = Join-Path $out 'Run-Pester.ps1'
     $q = { param($p) "'" + ($p -replace "'", "''") + "'" }
@@ -136,19 +222,28 @@ try {
         "& $(& $q (ConvertTo-WinePath (Join-Path $RepoRoot 'tests/Invoke-PesterTests.ps1'))) -PesterPath $(& $q (ConvertTo-WinePath $PesterPath)) ``"
         "    -ModulePath $(& $q (ConvertTo-WinePath $ModulePath)) -ResultPath $(& $q (ConvertTo-WinePath $json)) ``"
         "    -TestPath @($(& $q (ConvertTo-WinePath (Join-Path $RepoRoot 'tests/Pester'))), $(& $q (ConvertTo-WinePath (Join-Path $RepoRoot 'tests/Pester.Windows')))) ``"
-        "    -ExcludeTag Python -NoTestResultFile"
+        "    -ExcludeTag $(($PesterExcludeTag | ForEach-Object { & $q $_ }) -join ', ') -NoTestResultFile -Verbosity Detailed"
         'exit $LASTEXITCODE')
     # The console host needs a terminal; script(1) gives it one and passes on the exit code.
-    $command = "stty cols 200 rows 50 2>/dev/null; exec timeout --kill-after=30 $TimeoutSeconds '$wine' '$(Join-Path $hostDir 'pwsh-win.exe')' -NoProfile -NonInteractive -ExecutionPolicy Bypass -File '$(ConvertTo-WinePath $launcher)'"
-    & script -qec $command /dev/null 2>&1 | ForEach-Object { Remove-Ansi "$_" } | Out-Host
-    $pesterExit = $LASTEXITCODE
+    $command = "stty cols 200 rows 50 2>/dev/null; exec '$wine' '$(Join-Path $hostDir 'pwsh-win.exe')' -NoProfile -NonInteractive -ExecutionPolicy Bypass -File '$(ConvertTo-WinePath $launcher)'"
+    $run = Invoke-Watched -FilePath 'script' -ArgumentList @('-qec', $command, '/dev/null') -LogPath $pesterLog `
+        -Show { param($l) $l -notmatch '^\s*\[\+\] ' } -IdleSeconds $IdleSeconds -TotalSeconds $TimeoutSeconds
     $p = @{ Passed = 0; Failed = 1; Skipped = 0 }
-    if (Test-Path $json) {
+    if ($run.Killed) {
+        # Pester prints a test when it ends, so the stuck one is the next after the last lines it printed.
+        $lines = @(Get-Content -LiteralPath $pesterLog)
+        $last = @($lines | Where-Object { $_ -match '^\s*(\[[+!-]\] |Describing |Context |Running tests from )' } | Select-Object -Last 3)
+        $p = @{ Passed = @($lines | Where-Object { $_ -match '^\s*\[\+\] ' }).Count
+            Failed = 1 + @($lines | Where-Object { $_ -match '^\s*\[-\] ' }).Count; Skipped = 0 }
+        Write-Warning "Pester under Wine was killed ($($run.Killed)); the test after these lines never finished and counts as failed:"
+        foreach ($l in $last) { Write-Host "    [STUCK after] $l" }
+    }
+    elseif (Test-Path $json) {
         $r = Get-Content -Raw $json | ConvertFrom-Json
         $p = @{ Passed = [int] $r.Passed; Failed = [int] $r.Failed; Skipped = [int] $r.Skipped }
+        if ($run.ExitCode -ne 0 -and $p.Failed -eq 0) { $p.Failed = 1; Write-Warning "Pester under Wine exited with $($run.ExitCode)" }
     }
-    else { Write-Warning 'Pester under Wine wrote no results' }
-    if ($pesterExit -ne 0 -and $p.Failed -eq 0) { $p.Failed = 1; Write-Warning "Pester under Wine exited with $pesterExit" }
+    else { Write-Warning "Pester under Wine wrote no results (exit $($run.ExitCode))" }
     if ($p.Passed -eq 0) { $p.Failed = [math]::Max(1, $p.Failed); Write-Warning 'no Pester test passed under Wine' }
 }
 finally {
