@@ -162,13 +162,6 @@ $env:WINEPREFIX = Join-Path $out 'wineprefix'
 $env:WINEDEBUG = '-all'
 $env:WINEDLLOVERRIDES = 'winedbg.exe=d;mshtml=d'
 $env:DOTNET_EnableWriteXorExecute = '0'
-# No thread may end while a test program runs. Under Wine 8 the CLR is not reliably told that a thread has ended, and
-# its next stop-the-world (a GC) then suspends a thread that no longer exists: seen as 'Fatal error. SuspendThread
-# failed with error 5' (Wine refuses to suspend a terminated thread) or, more often, as the whole program waiting
-# forever between two tests. Thread-pool threads are kept (they otherwise retire after 20 s idle), and xunit runs
-# the tests one after another on one thread (-parallel none) instead of on worker threads that end with each
-# collection. With both, the engine tests ran to the end; without, 2 of 2 full runs here stopped.
-$env:DOTNET_ThreadPool_ThreadsToKeepAlive = '-1'
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 if (-not (Test-Path (Join-Path $env:WINEPREFIX 'system.reg'))) {
     & $wine wineboot -i 2>&1 | Out-Null
@@ -211,7 +204,8 @@ try {
         'exit $LASTEXITCODE')
     # The console host needs a terminal; script(1) gives it one and passes on the exit code.
     $command = "stty cols 200 rows 50 2>/dev/null; exec '$wine' '$(Join-Path $hostDir 'pwsh-win.exe')' -NoProfile -NonInteractive -ExecutionPolicy Bypass -File '$(ConvertTo-WinePath $launcher)'"
-    # Both parts at once: each is mostly one thread, and CI has two cores. The engine tests print as they go; Pester's
+    # Both parts at once: each is mostly one thread (the engine tests one after another, -parallel none), and CI has
+    # two cores. The engine tests print as they go; Pester's
     # lines are shown when both have ended.
     Write-Step 'running the engine tests and Pester side by side'
     # -verbose: the log names every test as it starts and finishes, so a test that never finishes can be named.
@@ -237,7 +231,7 @@ try {
         $x.Failed = $failedNames.Count + [math]::Max(1, $started.Count)
         Write-Warning "the Windows engine tests were killed ($($run.Killed)); tests that never finished, each counted as failed:"
         foreach ($n in $started.Keys) { Write-Host "    [STUCK] $n" }
-        # Seen under Wine after a failing test: the runner stops before the next test (counted as one failure).
+        # The runner itself stopped between two tests: counted as one failure, named by the last test that ended.
         if ($started.Count -eq 0) { Write-Host "    [STUCK] the runner, after $lastFinished (none in flight; the tests after it did not run)" }
     }
     elseif (Test-Path $xml) {
