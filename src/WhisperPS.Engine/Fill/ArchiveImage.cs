@@ -27,10 +27,6 @@ namespace WhisperPS.Engine.Fill
         private readonly bool _unanchored;
         private bool[] _changed;
         private uint[] _firstPassStamp;
-        // A rollup being replaced that the second pass can change whole: its first pass rewrites its old point as
-        // it was (the 8 old value bytes, kept here), so a kill before the second pass leaves the old value visible.
-        private bool[] _firstPassKeepsOld;
-        private ulong[] _oldValueBytes;
 
         public ArchiveImage(ArchiveInfo info, byte[] raw, long now)
         {
@@ -56,10 +52,6 @@ namespace WhisperPS.Engine.Fill
         public long Last { get; }
 
         public long Changes { get; private set; }
-
-        // The smallest page a write is cut at by a kill (Linux copies a write page by page and stops at a fatal
-        // signal between pages); larger pages only cut less often.
-        private const long PageSize = 4096;
 
         private int Position(long interval) => (int)PyMath.FloorMod(PyMath.FloorDiv(interval - Base, Step), Points);
 
@@ -90,27 +82,14 @@ namespace WhisperPS.Engine.Fill
             {
                 _changed = new bool[Points];
                 _firstPassStamp = new uint[Points];
-                _firstPassKeepsOld = new bool[Points];
-                _oldValueBytes = new ulong[Points];
             }
             if (!_changed[p])
             {
                 uint old = BigEndian.ReadUInt32(_raw, at);
                 // First pass: the new value under a timestamp that does not match the interval. For a slot that
                 // was empty that is what it held; for a rollup being replaced, the same ring position one lap
-                // earlier, which keeps slot 0 a valid anchor for every other slot...
+                // earlier, which keeps slot 0 a valid anchor for every other slot.
                 _firstPassStamp[p] = wasKnown ? (interval > Info.Retention ? (uint)(interval - Info.Retention) : old) : old;
-                // ...unless the second pass can turn the old value into the new one whole: then the first pass keeps
-                // the old point, and a kill between the passes leaves it visible (found under Wine, where the flush
-                // between the passes is slow: a kill there left the rollup showing nothing). Windows never cuts a
-                // write (a terminated process finishes its I/O first); Linux cuts one only between pages, so there
-                // only a value straddling a page boundary is marked stale in between.
-                long valueAt = Info.Offset + at + 4;
-                if (wasKnown && old == interval && (IO.RandomAccessFile.IsWindows || (valueAt & (PageSize - 1)) + 8 <= PageSize))
-                {
-                    _firstPassKeepsOld[p] = true;
-                    _oldValueBytes[p] = BigEndian.ReadUInt64(_raw, at + 4);
-                }
                 _changed[p] = true;
                 Changes++;
             }
@@ -152,8 +131,7 @@ namespace WhisperPS.Engine.Fill
                 if (first == null || first.Length < bytes) first = new byte[Math.Max(bytes, 4096)];
                 Buffer.BlockCopy(_raw, start * Point.Size, first, 0, bytes);
                 for (int i = start; i < end; i++)
-                    if (_firstPassKeepsOld[i]) BigEndian.WriteUInt64(first, (i - start) * Point.Size + 4, _oldValueBytes[i]);
-                    else if (_changed[i]) BigEndian.WriteUInt32(first, (i - start) * Point.Size, _firstPassStamp[i]);
+                    if (_changed[i]) BigEndian.WriteUInt32(first, (i - start) * Point.Size, _firstPassStamp[i]);
                 long offset = Info.Offset + (long)start * Point.Size;
                 write(offset, first, 0, bytes);
                 barrier?.Invoke();
