@@ -77,7 +77,7 @@ namespace WhisperPS.Engine.Tests
             string target = _dir.File("target.wsp");
             int headerSize = WhisperHeader.HeaderSize(Layout.Length);
             int Kills = KillCount.Of(50);
-            int midFill = 0, beforeFill = 0, afterFill = 0;
+            int midFill = 0, beforeFill = 0, afterFill = 0, hiddenStraddling = 0;
             for (int k = 0; k < Kills; k++)
             {
                 File.Copy(template, target, true);
@@ -105,6 +105,9 @@ namespace WhisperPS.Engine.Tests
                         bool willBe = after[a].TryGetValue(t, out double f);
                         bool isOld = has == wasThere && (!has || Bits(v) == Bits(b));
                         bool isNew = has == willBe && (!has || Bits(v) == Bits(f));
+                        // The one documented exception: a replaced rollup whose 8-byte value straddles a 4 KB page is
+                        // hidden between the two passes (a kill there could otherwise tear it); a rerun fills it.
+                        if (!has && wasThere && willBe && !isOld && !isNew && StraddlesPage(templateBytes, template, a, t)) { hiddenStraddling++; continue; }
                         Assert.True(isOld || isNew, ctx + ": archive " + a + " slot " + t + " shows " + (has ? v.ToString("R", CultureInfo.InvariantCulture) : "nothing") +
                             ", neither its old " + (wasThere ? b.ToString("R", CultureInfo.InvariantCulture) : "nothing") + " nor its filled " + (willBe ? f.ToString("R", CultureInfo.InvariantCulture) : "nothing"));
                         if (!isOld) filled++;
@@ -118,10 +121,23 @@ namespace WhisperPS.Engine.Tests
                 WhisperFile.FillGaps(target, new[] { src }, now: Now);
                 Assert.True(finalBytes.SequenceEqual(File.ReadAllBytes(target)), ctx + ": the rerun did not give the uninterrupted fill's bytes");
             }
-            _out.WriteLine(Kills + " kills: " + beforeFill + " before any slot changed, " + midFill + " part-way through the writes, " + afterFill + " after the last");
+            _out.WriteLine(Kills + " kills: " + beforeFill + " before any slot changed, " + midFill + " part-way through the writes, " + afterFill + " after the last; " +
+                hiddenStraddling + " page-straddling rollup slot(s) seen hidden between passes");
             Assert.True(midFill >= Math.Max(1, 3 * Kills / 50), "only " + midFill + " of " + Kills + " kills landed inside the fill's writes (seed " + _seed + ")");
         }
 
         private static long Bits(double v) => BitConverter.DoubleToInt64Bits(v);
+
+        // Whether the slot holding interval t of archive a has its value bytes across a 4 KB boundary (the ring is
+        // anchored by slot 0's timestamp, as whisper reads it).
+        private static bool StraddlesPage(byte[] file, string path, int a, long t)
+        {
+            var header = WhisperFile.ReadHeader(path);
+            var info = header.Archives[a];
+            long baseInterval = BigEndian.ReadUInt32(file, (int)info.Offset);
+            long position = ((t - baseInterval) / info.SecondsPerPoint % info.Points + info.Points) % info.Points;
+            long offset = info.Offset + position * 12;
+            return (offset + 4) / 4096 != (offset + 11) / 4096;
+        }
     }
 }

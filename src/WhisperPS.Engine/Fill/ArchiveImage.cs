@@ -86,15 +86,25 @@ namespace WhisperPS.Engine.Fill
             if (!_changed[p])
             {
                 uint old = BigEndian.ReadUInt32(_raw, at);
-                // First pass: the new value under a timestamp that does not match the interval. For a slot that
-                // was empty that is what it held; for a rollup being replaced, the same ring position one lap
-                // earlier, which keeps slot 0 a valid anchor for every other slot.
-                _firstPassStamp[p] = wasKnown ? (interval > Info.Retention ? (uint)(interval - Info.Retention) : old) : old;
+                // First pass: the new value under a timestamp that does not match the interval, for a slot that was
+                // empty (that is what it held). A rollup being replaced keeps its matching timestamp, so it goes from
+                // old to new in one step and is never seen empty: a kill stops a write only between pages, and its
+                // 12 bytes lie in one page. Only a rollup whose 8-byte value straddles a 4 KB boundary could be torn
+                // there; it alone is hidden during the first pass under the same ring position one lap earlier
+                // (which keeps slot 0 a valid anchor), and a kill between the passes leaves it empty until the fill
+                // runs again, never wrong.
+                _firstPassStamp[p] = !wasKnown ? old
+                    : ValueStraddlesPage(Info.Offset + at) ? (interval > Info.Retention ? (uint)(interval - Info.Retention) : old)
+                    : (uint)interval;
                 _changed[p] = true;
                 Changes++;
             }
             Point.Encode(_raw, at, interval, value);
         }
+
+        /// <summary>Whether the value of the slot at this file offset spans two 4 KB pages (a multiple of every page
+        /// size in use), so that a kill between the pages of one write could leave half of it.</summary>
+        internal static bool ValueStraddlesPage(long slotOffset) => (slotOffset + 4) / 4096 != (slotOffset + 11) / 4096;
 
         /// <summary>The bytes from the first to the last changed slot, or false when nothing changed.</summary>
         public bool ChangedSpan(out long offset, out long length)
@@ -108,11 +118,13 @@ namespace WhisperPS.Engine.Fill
         }
 
         /// <summary>
-        /// Writes the changed slots back. Each group of nearby slots is written twice: first with every changed
-        /// slot's new value under a non-matching timestamp (whisper still sees it empty, or its old lap), then
-        /// whole. A kill at any byte of either write leaves every slot either as it was or filled: the second write
-        /// only changes timestamps, each a 4-byte aligned field that never straddles a page, over values already in
-        /// place. The group holding slot 0 goes first, so an empty ring is anchored before other slots land.
+        /// Writes the changed slots back. Each group of nearby slots is written twice: first with every slot that was
+        /// empty holding its new value under a non-matching timestamp (whisper still sees it empty) and every replaced
+        /// rollup already whole, then whole. A kill at any byte of either write leaves every slot either as it was or
+        /// filled: a write stops only between pages, each replaced slot lies in one page (the rare one whose value
+        /// straddles two is hidden instead, see <see cref="Set"/>), and the second write only changes timestamps, each
+        /// a 4-byte aligned field that never straddles a page, over values already in place. The group holding slot 0
+        /// goes first, so an empty ring is anchored before other slots land.
         /// </summary>
         public void WriteBack(Action<long, byte[], int, int> write, Action barrier)
         {
