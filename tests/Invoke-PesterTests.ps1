@@ -11,7 +11,9 @@ param(
     # Tags of tests to leave out (the Windows stage: tests that need Linux programs, tagged by what they need).
     [string[]] $ExcludeTag = @(),
     # No NUnit XML beside the counts: Pester's XML writer crashes or hangs under Wine.
-    [switch] $NoTestResultFile
+    [switch] $NoTestResultFile,
+    # Detailed: a line per test as it ends (the Windows stage names a stuck test from them).
+    [ValidateSet('None', 'Normal', 'Detailed', 'Diagnostic')] [string] $Verbosity = 'Normal'
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $PesterPath -MinimumVersion 5.0 -ErrorAction Stop
@@ -22,7 +24,7 @@ $c = New-PesterConfiguration
 $c.Run.Path = $TestPath
 $c.Run.PassThru = $true
 $c.Run.Exit = $false
-$c.Output.Verbosity = 'Normal'
+$c.Output.Verbosity = $Verbosity
 $c.Output.RenderMode = 'Plaintext'
 $c.TestResult.Enabled = -not $NoTestResultFile
 if ($ExcludeTag) { $c.Filter.ExcludeTag = $ExcludeTag }

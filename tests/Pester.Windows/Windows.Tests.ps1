@@ -182,6 +182,25 @@ Describe 'Files another process holds' {
         @(Get-ChildItem -LiteralPath $dir -Force | Where-Object Name -NotLike '*.release').Name | Sort-Object | Should -Be @('held.wsp', 'src.wsp')
     }
 
+    It '-LockTimeout gives WhisperLockTimeout naming the file while another process holds its LockFileEx lock' {
+        # The Windows side of RealUse.Tests.ps1's flock test (which needs python): the holder is a Windows process.
+        $h = Start-Holder $file write
+        try {
+            Get-WhisperSeries -LiteralPath $file -Now $now -LockTimeout 0.3 -ErrorVariable e1 -ErrorAction SilentlyContinue
+            $e1 | Should -HaveCount 1
+            $e1[0].FullyQualifiedErrorId | Should -Be 'WhisperLockTimeout,WhisperPS.Commands.GetWhisperSeriesCommand'
+            $e1[0].CategoryInfo.Category | Should -Be 'ResourceBusy'
+            $e1[0].TargetObject | Should -Be $file
+            Add-WhisperPoint -LiteralPath $file -UnixTime ($now - 1) -Value 1 -Now $now -LockTimeout 0.3 -ErrorVariable e2 -ErrorAction SilentlyContinue
+            $e2 | Should -HaveCount 1
+            $e2[0].FullyQualifiedErrorId | Should -Be 'WhisperLockTimeout,WhisperPS.Commands.AddWhisperPointCommand'
+            "$($e2[0])" | Should -Match ([regex]::Escape($file))
+        }
+        finally { Stop-Holder $h }
+        Add-WhisperPoint -LiteralPath $file -UnixTime ($now - 1) -Value 1 -Now $now -LockTimeout 30
+        (Get-WhisperSeries -LiteralPath $file -From ($now - 30) -Until $now -Now $now -SkipEmpty -LockTimeout 30).Value | Should -Be 1
+    }
+
     It 'reports a file another program holds without sharing as a per-file error, and goes on with the rest' {
         $other = (New-WhisperFile -LiteralPath (Join-Path $dir 'other.wsp') -Retention 1s:60).Path
         $h = Start-Holder $file share-none
@@ -194,5 +213,21 @@ Describe 'Files another process holds' {
         $e[0].TargetObject | Should -Be $file
         $e[0].Exception.Message | Should -BeLike '*held.wsp*'
         $e[0].FullyQualifiedErrorId | Should -BeLike 'Whisper*,WhisperPS.Commands.GetWhisperInfoCommand'
+    }
+}
+
+Describe 'Sparse create on Windows' {
+    It 'New-WhisperFile -Sparse makes a full-length file that reads empty and takes points' {
+        # FSCTL_SET_SPARSE itself is checked in the engine's WindowsFileTests; Wine neither keeps nor reports the
+        # sparse attribute, so NTFS allocation is not verifiable here.
+        $dir = New-TestFolder
+        $sparse = (New-WhisperFile -LiteralPath (Join-Path $dir 'sparse.wsp') -Retention 1s:100000 -Sparse).Path
+        $full = (New-WhisperFile -LiteralPath (Join-Path $dir 'full.wsp') -Retention 1s:100000).Path
+        (Get-Item -LiteralPath $sparse).Length | Should -Be (Get-Item -LiteralPath $full).Length
+        Get-FileSha256 $sparse | Should -Be (Get-FileSha256 $full)
+        $now = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
+        Add-WhisperPoint -LiteralPath $sparse -UnixTime ($now - 3) -Value 2.5 -Now $now
+        (Get-WhisperSeries -LiteralPath $sparse -From ($now - 60) -Until $now -Now $now -SkipEmpty).Value | Should -Be 2.5
+        (Test-WhisperFile -LiteralPath $sparse -Now $now).IsValid | Should -BeTrue
     }
 }

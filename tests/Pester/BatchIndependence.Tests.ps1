@@ -57,7 +57,7 @@ for f in files:
 '@
 }
 
-Describe 'Add-WhisperPoint is batch-independent: one call = one python update_many per file' {
+Describe 'Add-WhisperPoint is batch-independent: one call = one python update_many per file' -Tag 'Python' {
     It 'random case <Case> (<Order>, up to <Max> points): every file is byte-identical to python' -ForEach @(
         @{ Case = 1; Order = 'random'; Max = 0 }
         @{ Case = 2; Order = 'random'; Max = 1 }

@@ -53,7 +53,7 @@ AfterAll {
     if ($script:root -and (Test-Path -LiteralPath $script:root)) { Remove-Item -LiteralPath $script:root -Recurse -Force }
 }
 
-Describe 'Send-CarbonMetric and Get-CarbonDestination on a live cluster' {
+Describe 'Send-CarbonMetric and Get-CarbonDestination on a live cluster' -Tag 'Carbon' {
     It 'puts ~200 metrics (plaintext and pickle through the relay) exactly on the nodes Get-CarbonDestination names, with the values sent' {
         $now = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
         $base = $now - $now % 60 - 3600
@@ -128,7 +128,7 @@ Describe 'Send-CarbonMetric and Get-CarbonDestination on a live cluster' {
     }
 }
 
-Describe 'Sync-CarbonCluster drills on the live cluster' {
+Describe 'Sync-CarbonCluster drills on the live cluster' -Tag 'Carbon' {
     BeforeAll {
         $script:now = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
         $script:dbase = $now - $now % 60 - 7200

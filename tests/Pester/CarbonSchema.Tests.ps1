@@ -105,7 +105,7 @@ AfterAll {
     Remove-Item Env:PYTHONUNBUFFERED -ErrorAction SilentlyContinue
 }
 
-Describe 'Carbon storage schemas against a live carbon-cache' {
+Describe 'Carbon storage schemas against a live carbon-cache' -Tag 'Carbon' {
     It 'creates exactly the files Get-CarbonStorageSchema predicts, at its paths (seed <_>)' -ForEach @($script:Seed) {
         $missing = @($script:Predicted.Keys | Where-Object { -not $script:Created.ContainsKey($_) })
         $unexpected = @($script:Created.Keys | Where-Object { -not $script:Predicted.Contains($_) })

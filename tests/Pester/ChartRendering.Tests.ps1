@@ -70,7 +70,7 @@ print(json.dumps({'width': w, 'height': h, 'hits': hits, 'corner': corner, 'colo
 '@
 }
 
-Describe 'Export-WhisperChart in a browser' {
+Describe 'Export-WhisperChart in a browser' -Tag 'Chromium', 'Python' {
     BeforeAll {
         $svgPath = Join-Path $Dir 'render.svg'
         Export-WhisperChart -LiteralPath $svgPath -LiteralInputPath $File -From ($Now - 400 * 60) -Until $Now -Now $Now -Width 496 -Height 300
@@ -111,7 +111,7 @@ Describe 'Export-WhisperChart in a browser' {
     }
 }
 
-Describe 'Show-WhisperChart in a terminal (tmux)' {
+Describe 'Show-WhisperChart in a terminal (tmux)' -Tag 'Tmux' {
     BeforeAll {
         $ps = Get-ChildPwshCommand
         $script:Capture = {

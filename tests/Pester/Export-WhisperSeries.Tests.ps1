@@ -11,7 +11,8 @@ BeforeAll {
     function New-RandomTree([int] $Seed, [string] $Root, [int] $Files = 8) {
         $rng = [Random]::new($Seed)
         $schemas = @(@('10s:6h', '1m:1d'), @('1m:1d', '10m:30d'), @('1m:2d'))
-        $names = @('cpu/user.wsp', 'cpu/sys tem.wsp', 'disk/free,sda.wsp', 'disk/say "hi".wsp', 'net/rx.wsp', 'net/tx.wsp', 'mem/used.wsp', 'load/1.wsp', 'load/5.wsp', 'load/15.wsp')
+        # (Windows allows no double quote in a file name: there the name has single quotes.)
+        $names = @('cpu/user.wsp', 'cpu/sys tem.wsp', 'disk/free,sda.wsp', $(if ($IsWindows) { "disk/say 'hi'.wsp" } else { 'disk/say "hi".wsp' }), 'net/rx.wsp', 'net/tx.wsp', 'mem/used.wsp', 'load/1.wsp', 'load/5.wsp', 'load/15.wsp')
         $paths = for ($i = 0; $i -lt $Files; $i++) {
             $p = Join-Path $Root ("host$($rng.Next(3))/" + $names[$i % $names.Count])
             if (Test-Path -LiteralPath $p) { continue }

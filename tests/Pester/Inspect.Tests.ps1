@@ -36,7 +36,7 @@ Describe 'Test-WhisperFile' {
         [IO.File]::WriteAllBytes($half, $bytes[0..($bytes.Length / 2 - 1)])
     }
 
-    It 'writes one typed result per file from Get-ChildItem -Recurse, with findings that name the file' {
+    It 'writes one typed result per file from Get-ChildItem -Recurse, with findings that name the file' -Tag 'Python' {
         $r = Get-ChildItem $dir -Recurse -Filter *.wsp | Test-WhisperFile -Now $Now
         $r | Should -HaveCount 2
         $r | ForEach-Object { $_ | Should -BeOfType WhisperPS.WhisperFileTest }
@@ -105,7 +105,7 @@ Describe 'Compare-WhisperFile' {
         $s.Differences | Should -Be @(0, 0)
     }
 
-    It 'a point changed through whisper is found in both archives, typed; whisper-diff sees only the fine one' {
+    It 'a point changed through whisper is found in both archives, typed; whisper-diff sees only the fine one' -Tag 'Python' {
         Add-WhisperPoint -LiteralPath $b -Value 99 -Timestamp ($Now - 30 * 60) -Now $Now
         $d = Compare-WhisperFile $a $b -Now $Now
         $d | Should -HaveCount 2
@@ -156,7 +156,7 @@ Describe 'Get-WhisperSlot' {
         $f = New-Filled (Join-Path $dir 'a.wsp') $Now 30
     }
 
-    It 'lists every slot in file order with index, stored time and value, as python reads them' {
+    It 'lists every slot in file order with index, stored time and value, as python reads them' -Tag 'Python' {
         $s = Get-WhisperSlot -LiteralPath $f -Archive 0
         $s | Should -HaveCount 1440
         $s[0] | Should -BeOfType WhisperPS.WhisperSlot

@@ -119,7 +119,7 @@ Describe 'Points in the future (item 4)' {
     }
 }
 
-Describe '-Archive returns exactly whisper''s fetch(archiveToSelect=...) (item 5)' {
+Describe '-Archive returns exactly whisper''s fetch(archiveToSelect=...) (item 5)' -Tag 'Python' {
     It 'matches python for 300 random ranges over every archive' {
         $seed = Get-Random -Minimum 1 -Maximum 1000000
         $file = Join-Path $Dir "arch-$seed.wsp"
@@ -203,7 +203,7 @@ Describe 'Time parameters take graphite-web''s from/until forms' {
     }
 }
 
-Describe '-LockTimeout bounds the wait for a file''s lock' {
+Describe '-LockTimeout bounds the wait for a file''s lock' -Tag 'Python' {
     It 'fails reads and writes with WhisperLockTimeout naming the file while another process holds the lock' {
         $f = (New-WhisperFile -LiteralPath (Join-Path $Dir 'locked.wsp') -Retention '1m:1d').Path
         $ready = Join-Path $Dir 'locked.ready'

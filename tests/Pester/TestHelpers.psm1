@@ -19,6 +19,8 @@ function New-TestFolder {
 
 function Assert-PythonWhisper {
     # The reference implementation; installed when missing, and a failure to install fails the tests.
+    # (PowerShell on Windows, the Windows stage, cannot use it; Invoke-Python refuses there.)
+    if ($IsWindows) { return }
     & /usr/bin/python3 -c 'import whisper' 2>$null
     if ($LASTEXITCODE -eq 0) { return }
     & apt-get update 2>&1 | Out-Null
@@ -30,6 +32,7 @@ function Assert-PythonWhisper {
 function Invoke-Python {
     # Runs a Python script (text) with arguments; throws with its stderr when it fails.
     param([Parameter(Mandatory)] [string] $Script, [string[]] $Arguments = @())
+    Assert-LinuxProgram /usr/bin/python3
     $file = Join-Path ([IO.Path]::GetTempPath()) ("wps-" + [guid]::NewGuid().ToString('N') + '.py')
     [IO.File]::WriteAllText($file, $Script)
     try {
@@ -65,6 +68,14 @@ function ConvertTo-Bits([Nullable[double]] $Value) {
     # Exact comparison of doubles, NaN payloads included.
     if ($null -eq $Value) { return 'None' }
     '{0:X16}' -f [BitConverter]::DoubleToInt64Bits($Value)
+}
+
+function Assert-LinuxProgram([string] $Program) {
+    # The Windows stage (build.ps1 TestWindows) runs these files in PowerShell on Windows .NET under Wine, where a
+    # Linux program cannot be used: Wine starts it, but the test then waits forever for it. Fail at once instead,
+    # naming the program, so a test that needs one and lacks its tag (Python, Carbon, Chromium, Tmux) is a visible
+    # failure, not a hang.
+    if ($IsWindows) { throw "this test needs the Linux program $Program, which PowerShell on Windows cannot run: tag it (Python, Carbon, Chromium, Tmux) so the Windows stage leaves it out" }
 }
 
 Export-ModuleMember -Function *

@@ -105,6 +105,7 @@ namespace WhisperPS.Engine.Tests
         }
 
         [Fact]
+        [Trait(Needs.Trait, Needs.Python)]
         public void RandomPairsAgreeWithWhisperDiffWhereItLooks()
         {
             int seed = Environment.GetEnvironmentVariable("WHISPERPS_COMPARE_SEED") is string s ? int.Parse(s, CultureInfo.InvariantCulture) : Environment.TickCount;
@@ -149,6 +150,7 @@ namespace WhisperPS.Engine.Tests
         }
 
         [Fact]
+        [Trait(Needs.Trait, Needs.Python)]
         public void ACoarseChangeInsideTheFineWindowIsFoundThatWhisperDiffMisses()
         {
             // The real clock: whisper-diff's command line has no "now".
@@ -177,6 +179,7 @@ namespace WhisperPS.Engine.Tests
         }
 
         [Fact]
+        [Trait(Needs.Trait, Needs.Python)]
         public void NaNEqualsNaNAndWhisperDiffJsonIsNotJson()
         {
             long now = Clock.UnixNow(); // whisper-diff's command line has no "now"

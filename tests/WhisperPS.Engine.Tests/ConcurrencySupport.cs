@@ -215,6 +215,7 @@ namespace WhisperPS.Engine.Tests
 
         public static string Run(string exe, params string[] args)
         {
+            Needs.LinuxProgram(exe);
             var psi = new ProcessStartInfo(exe) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var a in args) psi.ArgumentList.Add(a);
             using (var p = Process.Start(psi))
@@ -262,6 +263,7 @@ namespace WhisperPS.Engine.Tests
             foreach (var f in new[] { "storage-schemas.conf", "storage-aggregation.conf" })
                 File.Copy(Path.Combine(TemplateDir, f), Path.Combine(Root, "conf", f));
 
+            Needs.LinuxProgram(Executable);
             var psi = new ProcessStartInfo(Executable) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var a in new[] { "--config=" + confPath, "--pidfile=" + Path.Combine(Root, "run", "carbon.pid"),
                          "--logdir=" + Path.Combine(Root, "log"), "--nodaemon", "start" })

@@ -10,6 +10,7 @@ namespace WhisperPS.Engine.Tests
 {
     /// <summary>FillGaps on a full disk and on a read-only filesystem: a clear error naming the file, nothing
     /// written. A 64 KiB tmpfs as in CrashFilesystemTests (we run as root; no mount fails the test).</summary>
+    [Trait(Needs.Trait, Needs.Mount)]
     [Collection("processes")]
     public sealed class FillFilesystemTests : IDisposable
     {

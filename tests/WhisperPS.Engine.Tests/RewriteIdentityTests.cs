@@ -28,6 +28,7 @@ namespace WhisperPS.Engine.Tests
         private static string Stat(string path) => CarbonCache.Run("/usr/bin/stat", "-c", "%u:%g:%a:%i", path).Trim();
 
         [Fact]
+        [Trait(Needs.Trait, Needs.Posix)]
         public void ResizeClearAndCreateForceKeepOwnerGroupAndMode()
         {
             string path = _dir.File("owned.wsp");
@@ -51,6 +52,7 @@ namespace WhisperPS.Engine.Tests
         }
 
         [Fact]
+        [Trait(Needs.Trait, Needs.Posix)]
         public void AWriterThatWaitedForTheLockOfAReplacedFileWritesIntoTheNewFile()
         {
             string path = _dir.File("replaced.wsp");

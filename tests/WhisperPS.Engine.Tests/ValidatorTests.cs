@@ -36,6 +36,7 @@ namespace WhisperPS.Engine.Tests
             WhisperValidator.Validate(path, new ValidationOptions { Now = DamagedCorpus.Now, Rollups = rollups });
 
         [Fact]
+        [Trait(Needs.Trait, Needs.Python)]
         public void EveryCorpusClassGetsItsFindingAndFindCorruptWhisperFilesIsCounted()
         {
             int seed = Environment.TickCount;
@@ -83,6 +84,7 @@ namespace WhisperPS.Engine.Tests
         }
 
         [Fact]
+        [Trait(Needs.Trait, Needs.Python)]
         public void FilesWrittenByPythonWhisperAreCleanWithRollups()
         {
             int seed = Environment.TickCount;

@@ -15,6 +15,7 @@ namespace WhisperPS.Engine.Tests.Carbon
 
         public static string Run(string code, string stdin, params string[] args)
         {
+            Needs.LinuxProgram(Python);
             CarbonCache.EnsureInstalled();
             string file = Path.Combine(Path.GetTempPath(), "whisperps-carbon-" + Guid.NewGuid().ToString("N") + ".py");
             File.WriteAllText(file, code);

@@ -102,6 +102,7 @@ namespace WhisperPS.Engine.Tests.Carbon
 
         private static (int exit, string stdout, string stderr) RunUtf8(string file, string[] args, string stdin, TimeSpan timeout)
         {
+            Needs.LinuxProgram(file);
             var psi = new ProcessStartInfo(file)
             {
                 RedirectStandardInput = true,

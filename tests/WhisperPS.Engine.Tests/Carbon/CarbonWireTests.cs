@@ -21,6 +21,7 @@ namespace WhisperPS.Engine.Tests.Carbon
         }
 
         [Fact]
+        [Trait(Needs.Trait, Needs.Carbon)]
         public void Carbons_unpickler_reads_our_pickle_frames()
         {
             CarbonReference.EnsureInstalled();
@@ -79,6 +80,7 @@ print(json.dumps(out))
         }
 
         [Fact]
+        [Trait(Needs.Trait, Needs.Python)]
         public void Plaintext_lines_read_back_by_pythons_float()
         {
             var values = new[] { 0.1, 1e-300, 123456789.123, double.PositiveInfinity, double.NegativeInfinity, -0.0, 5e-324 };

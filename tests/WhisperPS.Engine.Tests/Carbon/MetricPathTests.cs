@@ -43,9 +43,11 @@ for line in sys.stdin:
         };
 
         [Fact]
+        [Trait(Needs.Trait, Needs.Carbon)]
         public void HandPickedNamesMapAsCarbonMapsThem() => Compare(HandPicked, 0);
 
         [Fact]
+        [Trait(Needs.Trait, Needs.Carbon)]
         public void RandomNamesMapAsCarbonMapsThem()
         {
             const int seed = 1207;

@@ -19,6 +19,7 @@ namespace WhisperPS.Engine.Tests.Carbon
         }
 
         [Theory]
+        [Trait(Needs.Trait, Needs.Carbon)]
         [InlineData("DESTINATIONS = 10.0.0.1:2004:a, 10.0.0.2:2004:b,10.0.0.3:2104\nREPLICATION_FACTOR = 2\nDIVERSE_REPLICAS = off\nROUTER_HASH_TYPE = fnv1a_ch\n")]
         [InlineData("destinations = 127.0.0.1:2104:a, 127.0.0.1:2204:b\nreplication_factor: 3\n")]
         [InlineData("DESTINATIONS = [::1]:2004:a, h2:2004\nDIVERSE_REPLICAS = Yes\n")]

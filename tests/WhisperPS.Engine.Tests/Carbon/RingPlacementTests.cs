@@ -63,6 +63,7 @@ namespace WhisperPS.Engine.Tests.Carbon
         private static string Key(CarbonDestination d) => d.Server + ":" + d.Port + ":" + (d.Instance ?? "None");
 
         [Fact]
+        [Trait(Needs.Trait, Needs.Carbon)]
         public void Carbon_matches_carbons_own_router()
         {
             const int seed = 1401, count = 3000;
@@ -106,6 +107,7 @@ namespace WhisperPS.Engine.Tests.Carbon
         }
 
         [Fact]
+        [Trait(Needs.Trait, Needs.CarbonCRelay)]
         public void CarbonCRelay_matches_carbon_c_relay_test_mode()
         {
             const int seed = 1402, count = 3000;

@@ -188,6 +188,7 @@ for line in sys.stdin:
         }
 
         [Fact]
+        [Trait(Needs.Trait, Needs.Carbon)]
         public void SharpEdgesDecideAsCarbonDoes()
         {
             using (var root = new TempDir())
@@ -211,6 +212,7 @@ for line in sys.stdin:
         }
 
         [Fact]
+        [Trait(Needs.Trait, Needs.Carbon)]
         public void RandomConfigurationsDecideAsCarbonDoes()
         {
             int first = 5100, count = 150;
