@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.Runtime.InteropServices;
-using System.Text;
 
 namespace WhisperPS.Engine.IO
 {
@@ -29,9 +28,9 @@ namespace WhisperPS.Engine.IO
         {
             owner = default(Owner);
             if (!IsSupported) return false;
-            byte* buf = stackalloc byte[256]; // larger than struct stat on every layout below
+            byte* buf = stackalloc byte[UnixFile.StatBufferSize];
             int rc;
-            try { rc = Native.stat(Utf8(path), buf); }
+            try { rc = UnixFile.Native.stat(UnixFile.Utf8(path), buf); }
             catch (EntryPointNotFoundException) { return false; } // glibc before 2.33 exports only __xstat
             if (rc != 0) throw Errors.FromErrno(Marshal.GetLastWin32Error(), path);
             int modeOffset, uidOffset, gidOffset;
@@ -51,28 +50,14 @@ namespace WhisperPS.Engine.IO
         /// be left in carbon's tree looking finished.</summary>
         internal static void Set(string path, Owner current, Owner wanted)
         {
-            if (current.Mode != wanted.Mode && Native.chmod(Utf8(path), wanted.Mode) != 0)
+            if (current.Mode != wanted.Mode && UnixFile.Native.chmod(UnixFile.Utf8(path), wanted.Mode) != 0)
                 throw Errors.FromErrno(Marshal.GetLastWin32Error(), path);
-            if ((current.Uid != wanted.Uid || current.Gid != wanted.Gid) && Native.chown(Utf8(path), wanted.Uid, wanted.Gid) != 0)
+            if ((current.Uid != wanted.Uid || current.Gid != wanted.Gid) && UnixFile.Native.chown(UnixFile.Utf8(path), wanted.Uid, wanted.Gid) != 0)
             {
                 int errno = Marshal.GetLastWin32Error();
                 throw new UnauthorizedAccessException("Cannot give '" + path + "' the owner " + wanted.Uid + ":" + wanted.Gid +
                     " of the storage root (errno " + errno + "): carbon, running as that user, could not write to it. Run as root or as that user.");
             }
-        }
-
-        private static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s + "\0");
-
-        private static class Native
-        {
-            [DllImport("libc", SetLastError = true)]
-            public static extern unsafe int stat(byte[] path, byte* buffer);
-
-            [DllImport("libc", SetLastError = true)]
-            public static extern int chmod(byte[] path, int mode);
-
-            [DllImport("libc", SetLastError = true)]
-            public static extern int chown(byte[] path, int uid, int gid);
         }
     }
 }

@@ -212,7 +212,7 @@ namespace WhisperPS.Engine.IO
 
         // struct stat: st_dev then st_ino in the first 16 bytes on Linux x86-64 and the generic (ARM) layout; on
         // macOS st_dev is 4 bytes at 0 and st_ino 8 bytes at 8. 256 bytes covers every layout.
-        private const int StatBufferSize = 256;
+        internal const int StatBufferSize = 256;
 
         /// <summary>
         /// Whether the path still names the file this descriptor has open. A writer that waited for the lock of a
@@ -321,14 +321,14 @@ namespace WhisperPS.Engine.IO
         }
 
         // NUL-terminated UTF-8, the encoding Unix file names use; netstandard2.0 cannot marshal it by itself.
-        private static byte[] Utf8(string s)
+        internal static byte[] Utf8(string s)
         {
             var bytes = new byte[System.Text.Encoding.UTF8.GetByteCount(s) + 1];
             System.Text.Encoding.UTF8.GetBytes(s, 0, s.Length, bytes, 0);
             return bytes;
         }
 
-        private static class Native
+        internal static class Native
         {
             [DllImport("libc", SetLastError = true)]
             public static extern int open(byte[] path, int flags, int mode);
@@ -377,6 +377,12 @@ namespace WhisperPS.Engine.IO
 
             [DllImport("libc", SetLastError = true)]
             public static extern unsafe int stat(byte[] path, byte* buffer);
+
+            [DllImport("libc", SetLastError = true)]
+            public static extern int chmod(byte[] path, int mode);
+
+            [DllImport("libc", SetLastError = true)]
+            public static extern int chown(byte[] path, int uid, int gid);
 
             [DllImport("libc", SetLastError = true)]
             public static extern int linkat(int oldDirFd, byte[] oldPath, int newDirFd, byte[] newPath, int flags);

@@ -26,11 +26,18 @@ namespace WhisperPS.Commands
             {
                 ThrowIfStopping();
                 WriteVerbose("Reading the header of '" + file.Path + "'.");
-                // A file outside the root has no metric name: say so rather than leave a silent blank. (A tagged
-                // series stored by its hash is under the root; its Metric is empty because carbon keeps only the hash.)
-                if (_storageRoot != null && MetricPath.RelativeToRoot(_storageRoot, file.Path) == null)
-                    WriteWarning("'" + file.Path + "' is not under the storage root '" + _storageRoot + "'; its Metric is empty.");
-                WriteInfo(file.Path, _storageRoot);
+                string metric = null;
+                if (_storageRoot != null)
+                {
+                    // A file outside the root has no metric name: say so rather than leave a silent blank. (A tagged
+                    // series stored by its hash is under the root; its Metric is empty: carbon keeps only the hash.)
+                    string relative = MetricPath.RelativeToRoot(_storageRoot, file.Path);
+                    if (relative == null)
+                        WriteWarning("'" + file.Path + "' is not under the storage root '" + _storageRoot + "'; its Metric is empty.");
+                    else
+                        metric = MetricPath.FromRelativePath(relative);
+                }
+                WriteInfo(file.Path, metric);
             }
         }
     }

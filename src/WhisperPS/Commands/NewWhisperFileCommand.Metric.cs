@@ -70,7 +70,7 @@ namespace WhisperPS.Commands
                     Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path));
                     WhisperFile.Create(path, decision.Archives, decision.XFilesFactor, decision.AggregationMethod,
                         new CreateOptions { Sparse = Sparse, Preallocate = Preallocate, Overwrite = Force });
-                    info = WhisperInfo.Read(path, _storageRoot);
+                    info = WhisperInfo.Read(path, MetricPath.FromAbsolutePath(_storageRoot, path));
                 }
                 catch (Exception ex) when (WhisperErrors.IsFileError(ex))
                 {

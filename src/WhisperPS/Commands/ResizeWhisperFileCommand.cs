@@ -67,12 +67,12 @@ namespace WhisperPS.Commands
             _now = ResolveNow(IsBound(nameof(Now)), Now);
             BackupPath = RewriteCommands.ResolveBackupFolder(this, BackupPath);
             // Given on the command line: a bad list stops the command before any file is touched.
-            if (Retention != null) ParseRetention(null);
+            if (Retention != null) ParseRetention(stopOnError: true, target: null);
         }
 
         /// <summary>Parses -Retention (given once, or bound from each piped record). An invalid list given on the
         /// command line stops the command; one piped with a record is that record's error, its file the target.</summary>
-        private bool ParseRetention(string pipedTarget)
+        private bool ParseRetention(bool stopOnError, string target)
         {
             if (_parsedRetention != null && SameList(_parsedRetention, Retention)) return true;
             try
@@ -81,8 +81,8 @@ namespace WhisperPS.Commands
             }
             catch (InvalidConfigurationException ex)
             {
-                if (pipedTarget == null) ThrowTerminatingError(WhisperErrors.Create(ex, ErrorIds.RetentionInvalid, ErrorCategory.InvalidArgument, Retention));
-                WriteError(WhisperErrors.Create(ex, ErrorIds.RetentionInvalid, ErrorCategory.InvalidArgument, pipedTarget));
+                if (stopOnError) ThrowTerminatingError(WhisperErrors.Create(ex, ErrorIds.RetentionInvalid, ErrorCategory.InvalidArgument, Retention));
+                WriteError(WhisperErrors.Create(ex, ErrorIds.RetentionInvalid, ErrorCategory.InvalidArgument, target));
                 _parsedRetention = null;
                 return false;
             }
@@ -102,8 +102,7 @@ namespace WhisperPS.Commands
 
         protected override void ProcessRecord()
         {
-            var paths = ParameterSetName == LiteralPathSet ? LiteralPath : Path;
-            if (!ParseRetention(paths != null && paths.Length > 0 ? paths[0] : "")) return;
+            if (!ParseRetention(stopOnError: false, target: FirstInputPath)) return;
             foreach (var file in ResolveInputFiles())
             {
                 ThrowIfStopping();

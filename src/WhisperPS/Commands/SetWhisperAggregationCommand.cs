@@ -50,8 +50,7 @@ namespace WhisperPS.Commands
             _xff = XFilesFactor;
             if (_method == null && _xff == null)
             {
-                var paths = ParameterSetName == LiteralPathSet ? LiteralPath : Path;
-                WriteError(MissingBoth(paths != null && paths.Length > 0 ? paths[0] : null));
+                WriteError(MissingBoth(FirstInputPath));
                 return;
             }
             foreach (var file in ResolveInputFiles())

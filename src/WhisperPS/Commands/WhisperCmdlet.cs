@@ -215,12 +215,12 @@ namespace WhisperPS.Commands
         }
 
         /// <summary>Writes the file's header as a WhisperInfo, or the error that kept it from being read.</summary>
-        internal void WriteInfo(string path, string storageRoot = null)
+        internal void WriteInfo(string path, string metric = null)
         {
             WhisperInfo info;
             try
             {
-                info = WhisperInfo.Read(path, storageRoot);
+                info = WhisperInfo.Read(path, metric);
             }
             catch (Exception ex) when (WhisperErrors.IsFileError(ex))
             {

@@ -20,6 +20,16 @@ namespace WhisperPS.Commands
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; }
 
+        /// <summary>The first path this record gives, as typed: the target of an error about the record itself.</summary>
+        internal string FirstInputPath
+        {
+            get
+            {
+                var paths = ParameterSetName == LiteralPathSet ? LiteralPath : Path;
+                return paths != null && paths.Length > 0 ? paths[0] : null;
+            }
+        }
+
         /// <summary>The files this record names, resolved through the provider; errors for missing ones are written.</summary>
         internal IEnumerable<ResolvedFile> ResolveInputFiles()
         {

@@ -81,19 +81,19 @@ namespace WhisperPS
         public string Metric { get; private set; }
 
         /// <summary>Reads the header and the newest point of a file (under a shared lock).</summary>
-        internal static WhisperInfo Read(string path, string storageRoot = null)
+        internal static WhisperInfo Read(string path, string metric = null)
         {
             using (var f = WhisperFile.Open(path, FileOpenMode.Read))
-                return From(f, storageRoot);
+                return From(f, metric);
         }
 
         /// <param name="file">an open file</param>
-        /// <param name="storageRoot">carbon's storage root, full path, when known: fills <see cref="Metric"/></param>
-        internal static WhisperInfo From(WhisperFile file, string storageRoot = null)
+        /// <param name="metric">the file's metric name, when its storage root is known (<see cref="Metric"/>)</param>
+        internal static WhisperInfo From(WhisperFile file, string metric = null)
         {
             return new WhisperInfo(file.Path, file.Header, file.Length, File.GetLastWriteTimeUtc(file.Path), file.ReadLastUpdate())
             {
-                Metric = storageRoot == null ? null : Engine.Carbon.MetricPath.FromAbsolutePath(storageRoot, file.Path),
+                Metric = metric,
             };
         }
 
