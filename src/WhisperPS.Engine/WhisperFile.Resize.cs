@@ -69,7 +69,7 @@ namespace WhisperPS.Engine
             public double[] Values;
             public bool[] Known;
 
-            public static Window Read(byte[] content, ArchiveInfo a, long now, ref long knownCount)
+            public static unsafe Window Read(byte[] content, ArchiveInfo a, long now, ref long knownCount)
             {
                 long step = a.SecondsPerPoint;
                 var w = new Window { Step = step, First = PyMath.Align(now - a.Retention, step) + step };
@@ -79,16 +79,23 @@ namespace WhisperPS.Engine
                 long baseInterval = BigEndian.ReadUInt32(content, (int)a.Offset);
                 if (baseInterval == 0) return w;
                 // The ring position of First, then one slot further per interval (a.SlotOffset without its divisions).
-                long position = PyMath.FloorMod(PyMath.FloorDiv(w.First - baseInterval, step), points);
-                for (int i = 0; i < points; i++, position = position + 1 == points ? 0 : position + 1)
+                int position = (int)PyMath.FloorMod(PyMath.FloorDiv(w.First - baseInterval, step), points);
+                long known = 0;
+                fixed (byte* archive = &content[(int)a.Offset])
                 {
-                    long interval = w.First + i * step;
-                    int off = (int)(a.Offset + position * Point.Size);
-                    if (BigEndian.ReadUInt32(content, off) != interval) continue;
-                    w.Known[i] = true;
-                    w.Values[i] = BigEndian.ReadDouble(content, off + 4);
-                    knownCount++;
+                    // Two straight runs of the ring: [position, points) then [0, position).
+                    for (int i = 0, slot = position; i < points; i++, slot = slot + 1 == points ? 0 : slot + 1)
+                    {
+                        byte* p = archive + (long)slot * Point.Size;
+                        long interval = w.First + i * step;
+                        // Timestamps are unsigned 32-bit on disk: an interval outside that range never matches.
+                        if ((ulong)interval > uint.MaxValue || BigEndian.ReadUInt32(p) != (uint)interval) continue;
+                        w.Known[i] = true;
+                        w.Values[i] = BigEndian.ReadDouble(p + 4);
+                        known++;
+                    }
                 }
+                knownCount += known;
                 return w;
             }
         }
@@ -126,7 +133,10 @@ namespace WhisperPS.Engine
                 var ratio = new long[windows.Length];
                 for (int k = 0; k < windows.Length; k++)
                     ratio[k] = step % windows[k].Step == 0 ? step / windows[k].Step : 0;
-                for (int i = 0; i < points; i++)
+                // Slots older than every old archive hold no data: start at the first one the coarsest covers.
+                long oldest = windows.Length == 0 ? long.MaxValue : windows[windows.Length - 1].First;
+                int start = oldest <= first ? 0 : (int)Math.Min(points, (oldest - first + step - 1) / step);
+                for (int i = start; i < points; i++)
                 {
                     long t = first + i * step;
                     int k = 0;
@@ -163,6 +173,21 @@ namespace WhisperPS.Engine
                     int hi = (int)Math.Min(w.Values.Length, lo + expected);
                     int span = hi - (int)lo;
                     if (span <= 0) continue;
+                    if (expected == 1)
+                    {
+                        // One old interval for one new slot (same step, or a finer new archive): every method gives
+                        // a single known value back unchanged, and 1/1 passes any xFilesFactor. Not for zeros and
+                        // NaN, where python's sum (0.0 + -0.0 is 0.0) and avg_zero's rules still decide.
+                        if (!w.Known[lo]) continue;
+                        double single = w.Values[lo];
+                        if (single != 0.0 && !double.IsNaN(single))
+                        {
+                            if (anchor < 0) anchor = i;
+                            Point.Encode(image, (int)(a.Offset + (long)(i - anchor) * Point.Size), t, single);
+                            newPoints++;
+                            continue;
+                        }
+                    }
                     if (values.Length < span)
                     {
                         values = new double[span];

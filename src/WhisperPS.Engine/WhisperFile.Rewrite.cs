@@ -18,6 +18,10 @@ namespace WhisperPS.Engine
 
         /// <summary>Compute and report only; the file is read under a shared lock and not changed.</summary>
         public bool WhatIf { get; set; }
+
+        /// <summary>Keep one journal file for a batch of rewrites without fsync instead of one per file (see
+        /// <see cref="JournalReuse"/>); the caller disposes it when the batch ends.</summary>
+        public JournalReuse ReuseJournal { get; set; }
     }
 
     /// <summary>What one rewrite did.</summary>
@@ -64,18 +68,20 @@ namespace WhisperPS.Engine
                 if (image == null || options.WhatIf || SameContent(image, current)) return result;
 
                 if (options.BackupPath != null) WriteBackup(options.BackupPath, current, options.Durable);
-                RewriteJournal.Write(path, image, options.Durable);
+                RewriteJournal.Write(path, image, options.Durable, options.ReuseJournal);
                 try
                 {
-                    if (image.Length > length && !image.SparseTail) file.TryAllocate(length, image.Length - length);
-                    RewriteJournal.Apply(file, image);
+                    // Blocks for a growing file first: a full disk refuses them before anything is written, and
+                    // they read as zeros, so the write can stop where the new and the old content end.
+                    bool grown = image.Length > length && !image.SparseTail && file.TryAllocate(length, image.Length - length);
+                    RewriteJournal.ApplyOver(file, image, current, grown);
                     if (options.Durable) file.Flush();
                 }
                 catch (Exception e)
                 {
                     throw PutBack(file, path, current, e);
                 }
-                RewriteJournal.Delete(path);
+                RewriteJournal.Delete(path, options.ReuseJournal);
                 result.Changed = true;
                 return result;
             }

@@ -25,6 +25,23 @@ Describe 'Resize-WhisperFile' {
         Get-ChildItem $dir | Where-Object Name -like '*.journal' | Should -BeNullOrEmpty
     }
 
+    It '-NoFlush gives the same files, keeps one journal for the pipeline and leaves none, also when stopped early' {
+        $files = foreach ($i in 1..6) { New-Filled (Join-Path $dir "n$i.wsp") ('Sum', 'Max', 'Average')[$i % 3] }
+        $ref = Join-Path $dir 'ref'
+        $null = New-Item -ItemType Directory $ref
+        foreach ($f in $files) { Copy-Item -LiteralPath $f -Destination $ref }
+        Get-ChildItem $ref -Filter *.wsp | Resize-WhisperFile -Retention 1m:7d, 1h:30d -Now $Now
+        # Between two files the pipeline keeps one (invalid) journal: seen from the next command in the pipeline.
+        $seen = Get-ChildItem $dir -Filter *.wsp | Resize-WhisperFile -Retention 1m:7d, 1h:30d -Now $Now -NoFlush -PassThru |
+            ForEach-Object { @(Get-ChildItem $dir -Filter *.journal).Count }
+        $seen | Should -Be @(1, 1, 1, 1, 1, 1)
+        Get-ChildItem $dir -Filter *.journal | Should -BeNullOrEmpty
+        foreach ($f in $files) { Get-FileSha256 $f | Should -Be (Get-FileSha256 (Join-Path $ref (Split-Path -Leaf $f))) }
+        # Stopped part-way by Select-Object -First: the kept journal is removed too.
+        Get-ChildItem $dir -Filter *.wsp | Resize-WhisperFile -Retention 1m:1d -Now $Now -NoFlush -PassThru | Select-Object -First 2 | Out-Null
+        Get-ChildItem $dir -Filter *.journal | Should -BeNullOrEmpty
+    }
+
     It '-WhatIf changes nothing' {
         $a = New-Filled (Join-Path $dir 'a.wsp')
         $hash = Get-FileSha256 $a

@@ -18,7 +18,7 @@ namespace WhisperPS.Stress
     ///   merge-loop DST SRC:NOW [SRC:NOW...]  merges the sources into DST in turn, forever.
     ///   setagg-loop PATH                     cycles SetAggregation through every method and a few xFilesFactors.
     ///   create-loop PATH                     re-creates PATH with Overwrite, alternating two layouts.
-    ///   rewrite-loop OP NOW FILE...          rewrites each file once through the engine's journal (OP: resize to
+    ///   rewrite-loop OP NOW FILE...          rewrites each file once through the engine's journal (OP: resize, or resize-reuse keeping one journal, to
     ///       1m:1d,1h:30d; clear NOW-5000..NOW-2000; create = create -Force as 10s:1d,1m:7d), then waits to be killed.
     ///   read-check PATH MILLISECONDS         fetches archive 0 repeatedly; exit 3 on a slot whose value is not ts + 0.5.
     ///   hold PATH HOW RELEASE                keeps PATH open until the file RELEASE exists (at most 2 minutes, then
@@ -60,12 +60,19 @@ namespace WhisperPS.Stress
         private static long L(string s) => long.Parse(s, Inv);
 
         /// <summary>The rewrite every kill test applies, by name; the test computes the expected result with the same call.</summary>
+        // One kept journal for a whole rewrite-loop of "resize-reuse", as Resize-WhisperFile -NoFlush keeps one.
+        private static readonly JournalReuse Journals = new JournalReuse();
+
         public static void Rewrite(string op, string path, long now)
         {
             switch (op)
             {
                 case "resize":
                     WhisperFile.Resize(path, new[] { new ArchiveSpec(60, 1440), new ArchiveSpec(3600, 720) }, now: now);
+                    break;
+                case "resize-reuse":
+                    WhisperFile.Resize(path, new[] { new ArchiveSpec(60, 1440), new ArchiveSpec(3600, 720) }, now: now,
+                        options: new RewriteOptions { Durable = false, ReuseJournal = Journals });
                     break;
                 case "clear":
                     WhisperFile.Clear(path, now - 5000, now - 2000, now);

@@ -108,7 +108,7 @@ namespace WhisperPS.Engine.IO
                             throw new IOException("Could not open '" + path + "': it was replaced " + attempt + " times while waiting for its lock.");
                         continue;
                     }
-                    if (RewriteJournal.Exists(path))
+                    if (RewriteJournal.Exists(path) && !JournalReuse.IsKept(RewriteJournal.PathFor(path)))
                     {
                         if (mode == FileOpenMode.ReadWrite) RewriteJournal.Recover(f, path);
                         else

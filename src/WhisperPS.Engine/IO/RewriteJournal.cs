@@ -11,8 +11,10 @@ namespace WhisperPS.Engine.IO
     /// checksum match) may be partly applied, so it is applied again (redo); one that is not complete was never
     /// applied, so the file is still the original and the journal is deleted. Whoever opens the file next through
     /// WhisperPS does this under the file's lock before reading.</para>
-    /// <para>Layout: "WSPJRNL1", data length, file length, flags (all int64 little-endian), the payload, then a
-    /// 64-bit checksum of everything before it. The file is the data followed by zeros up to the file length
+    /// <para>Layout: "WSPJRNL2", data length, file length, flags, record length (all int64 little-endian), the
+    /// payload, then a 64-bit checksum of everything before it; bytes after the record are ignored (a reused journal
+    /// file may be longer). Journals of version 1 ("WSPJRNL1", no record length: the record is the whole file),
+    /// left by an older WhisperPS, are still completed. The file is the data followed by zeros up to the file length
     /// (a hole when the sparse flag is set), so creating over a big file needs only its header in the journal.
     /// The payload is the data itself, or (runs flag) only its non-zero runs, each as offset and length (int64)
     /// and its bytes, the rest of the data being zeros: a resized file is mostly empty slots, and its journal then
@@ -34,8 +36,8 @@ namespace WhisperPS.Engine.IO
     internal static class RewriteJournal
     {
         private const string Suffix = ".journal";
-        private static readonly byte[] Magic = { (byte)'W', (byte)'S', (byte)'P', (byte)'J', (byte)'R', (byte)'N', (byte)'L', (byte)'1' };
-        private const int HeadSize = 32;
+        private static readonly byte[] Magic = { (byte)'W', (byte)'S', (byte)'P', (byte)'J', (byte)'R', (byte)'N', (byte)'L', (byte)'2' };
+        private const int HeadSize = 40, HeadSizeV1 = 32;
         private const int TailSize = 8;
         private const long SparseFlag = 1, PreallocateFlag = 2, RunsFlag = 4;
         private const int RunHeadSize = 16;
@@ -53,24 +55,29 @@ namespace WhisperPS.Engine.IO
 
         /// <summary>Writes the journal for <paramref name="image"/>; on any failure removes what it wrote and
         /// rethrows, the file itself not yet touched.</summary>
-        public static void Write(string path, RewriteImage image, bool durable)
+        public static void Write(string path, RewriteImage image, bool durable, JournalReuse reuse = null)
         {
             string journal = PathFor(path);
-            RandomAccessFile.Delete(journal);
             int length = Encode(image, out byte[] record);
+            // Reuse only without fsync: a renamed journal's new name is durable only after its folder's fsync.
+            if (durable || RandomAccessFile.IsWindows) reuse = null;
+            RandomAccessFile created = null;
             try
             {
-                bool nameDurable;
-                using (var j = RandomAccessFile.CreateNew(journal))
-                {
-                    j.Write(0, record, 0, length);
-                    if (durable) j.Flush();
-                    nameDurable = durable && j.FlushPersistsNewName();
-                }
+                if (reuse != null && reuse.TryTake(journal, record, length)) return;
+                RandomAccessFile.Delete(journal);
+                created = RandomAccessFile.CreateNew(journal);
+                created.Write(0, record, 0, length);
+                if (durable) created.Flush();
+                bool nameDurable = durable && created.FlushPersistsNewName();
+                if (reuse != null) reuse.Hold(journal, created);
+                else created.Dispose();
+                created = null;
                 if (durable && !nameDurable) RandomAccessFile.FlushDirectoryOf(journal);
             }
             catch (Exception e)
             {
+                created?.Dispose();
                 try { RandomAccessFile.Delete(journal); } catch (Exception) { /* the original error matters */ }
                 string message = "Could not rewrite '" + path + "': writing its journal failed, the file is unchanged: " + e.Message;
                 if (e is UnauthorizedAccessException) throw new UnauthorizedAccessException(message, e);
@@ -100,6 +107,7 @@ namespace WhisperPS.Engine.IO
             WriteInt64(record, 8, count);
             WriteInt64(record, 16, image.Length);
             WriteInt64(record, 24, (image.SparseTail ? SparseFlag : 0) | (image.PreallocateTail ? PreallocateFlag : 0) | RunsFlag);
+            WriteInt64(record, 32, total);
             int at = HeadSize;
             for (int r = 0; r < runCount; r++)
             {
@@ -116,7 +124,7 @@ namespace WhisperPS.Engine.IO
         private const int KeepBytes = 2 << 20;
 
         // The non-zero runs of data[0, count) as (offset, length) pairs in _runs, runs closer than RunBridge merged.
-        // Scans 8 bytes at a time; a run may include zeros at its edges, which is harmless.
+        // Scans 8 bytes at a time (32 over zeros); a run may include zeros at its edges, which is harmless.
         private static unsafe int FindRuns(byte[] data, int count)
         {
             var runs = _runs ?? (_runs = new long[64]);
@@ -127,6 +135,10 @@ namespace WhisperPS.Engine.IO
                 int i = 0;
                 for (; i < count; i += 8)
                 {
+                    // Zero words change nothing: a resized file is mostly zeros, skipped 32 bytes at a time.
+                    while (i + 32 <= count && (*(ulong*)(p + i) | *(ulong*)(p + i + 8) | *(ulong*)(p + i + 16) | *(ulong*)(p + i + 24)) == 0)
+                        i += 32;
+                    if (i >= count) break;
                     bool nonZero;
                     if (i + 8 <= count) nonZero = *(ulong*)(p + i) != 0;
                     else
@@ -159,12 +171,39 @@ namespace WhisperPS.Engine.IO
             n++;
         }
 
-        public static void Delete(string path) => RandomAccessFile.Delete(PathFor(path));
+        /// <summary>Ends a rewrite: the journal is deleted, or, when <paramref name="reuse"/> holds it, made invalid
+        /// and kept for the next rewrite in the same folder.</summary>
+        public static void Delete(string path, JournalReuse reuse = null)
+        {
+            if (reuse != null && reuse.Release(PathFor(path))) return;
+            RandomAccessFile.Delete(PathFor(path));
+        }
+
+        // What makes a kept journal invalid: its magic number overwritten (no record starts with zeros).
+        internal static readonly byte[] Invalid = new byte[8];
 
         /// <summary>Puts the image into the open file: the data at offset 0, zeros (or a hole) after it.</summary>
-        public static void Apply(RandomAccessFile f, RewriteImage image)
+        public static void Apply(RandomAccessFile f, RewriteImage image) => Apply(f, image, image.Count);
+
+        /// <summary>
+        /// <see cref="Apply(RandomAccessFile, RewriteImage)"/> for a file whose content is known: <paramref name="current"/> was read under the same
+        /// lock, and the file was then grown to the image's length with blocks that read as zeros when
+        /// <paramref name="grownWithZeros"/>. The write then stops where both the image and the old content have
+        /// only zeros left: a resized file is mostly empty slots, and this copies a fraction of it.
+        /// </summary>
+        public static void ApplyOver(RandomAccessFile f, RewriteImage image, byte[] current, bool grownWithZeros)
         {
-            f.Write(0, image.Data, 0, image.Count);
+            int count = image.Count;
+            int end = count;
+            if (grownWithZeros || count <= current.Length)
+                end = Math.Max(EndOfNonZero(image.Data, count), EndOfNonZero(current, Math.Min(count, current.Length)));
+            Apply(f, image, end);
+        }
+
+        // The data up to `end` written, the bytes from there to its Count already zeros in the file.
+        private static void Apply(RandomAccessFile f, RewriteImage image, int end)
+        {
+            f.Write(0, image.Data, 0, end);
             long dataEnd = image.Count;
             if (image.Length <= dataEnd)
             {
@@ -180,6 +219,20 @@ namespace WhisperPS.Engine.IO
             }
             else if (image.PreallocateTail && f.TryAllocate(dataEnd, image.Length - dataEnd)) { }
             else WriteZeros(f, dataEnd, image.Length - dataEnd);
+        }
+
+        // The length of data[0, count) without its trailing zeros, found 8 bytes at a time from the end.
+        private static unsafe int EndOfNonZero(byte[] data, int count)
+        {
+            fixed (byte* p = data)
+            {
+                int i = count;
+                while ((i & 7) != 0 && p[i - 1] == 0) i--;
+                if ((i & 7) != 0) return i;
+                while (i >= 8 && *(ulong*)(p + i - 8) == 0) i -= 8;
+                while (i > 0 && p[i - 1] == 0) i--;
+                return i;
+            }
         }
 
         internal static void WriteZeros(RandomAccessFile f, long offset, long count)
@@ -235,24 +288,37 @@ namespace WhisperPS.Engine.IO
             byte[] bytes;
             try { bytes = File.ReadAllBytes(journal); }
             catch (FileNotFoundException) { return null; }
-            if (bytes.Length < HeadSize + TailSize) return null;
-            for (int i = 0; i < Magic.Length; i++)
+            if (bytes.Length < HeadSizeV1 + TailSize) return null;
+            for (int i = 0; i < Magic.Length - 1; i++)
                 if (bytes[i] != Magic[i]) return null;
+            int head, end; // the payload is bytes [head, end), the checksum follows
+            if (bytes[7] == (byte)'1')
+            {
+                head = HeadSizeV1;
+                end = bytes.Length - TailSize;
+            }
+            else if (bytes[7] == Magic[7] && bytes.Length >= HeadSize + TailSize)
+            {
+                long record = ReadInt64(bytes, 32);
+                if (record < HeadSize + TailSize || record > bytes.Length) return null;
+                head = HeadSize;
+                end = (int)record - TailSize;
+            }
+            else return null;
             long dataLength = ReadInt64(bytes, 8), length = ReadInt64(bytes, 16), flags = ReadInt64(bytes, 24);
             if (dataLength < 0 || dataLength > int.MaxValue || length < dataLength) return null;
-            int end = bytes.Length - TailSize; // the payload is bytes [HeadSize, end)
-            ulong sum = Checksum(Checksum(Seed, bytes, 0, HeadSize), bytes, HeadSize, end - HeadSize);
+            ulong sum = Checksum(Checksum(Seed, bytes, 0, head), bytes, head, end - head);
             if ((long)sum != ReadInt64(bytes, end)) return null;
             var data = new byte[dataLength];
             if ((flags & RunsFlag) == 0)
             {
-                if (end - HeadSize != dataLength) return null;
-                Buffer.BlockCopy(bytes, HeadSize, data, 0, (int)dataLength);
+                if (end - head != dataLength) return null;
+                Buffer.BlockCopy(bytes, head, data, 0, (int)dataLength);
             }
             else
             {
                 long previousEnd = 0;
-                int at = HeadSize;
+                int at = head;
                 while (at < end)
                 {
                     if (end - at < RunHeadSize) return null;

@@ -14,6 +14,7 @@ namespace WhisperPS.Commands
     public sealed class ClearWhisperSeriesCommand : WhisperRangeCmdlet
     {
         private readonly ThrottledProgress _progress = new ThrottledProgress(0x5753, "Clear-WhisperSeries");
+        private readonly JournalReuse _journals = new JournalReuse();
 
         /// <summary>Keep a copy of each file as it was, as &lt;file&gt;.bak beside it.</summary>
         [Parameter]
@@ -56,7 +57,7 @@ namespace WhisperPS.Commands
                 ClearResult r;
                 try
                 {
-                    r = WhisperFile.Clear(file.Path, RangeFrom, RangeUntil, RangeNow, RewriteCommands.Options(file.Path, Backup, BackupPath, NoFlush));
+                    r = WhisperFile.Clear(file.Path, RangeFrom, RangeUntil, RangeNow, RewriteCommands.Options(file.Path, Backup, BackupPath, NoFlush, _journals));
                 }
                 catch (Exception ex) when (WhisperErrors.IsFileError(ex))
                 {
@@ -70,6 +71,12 @@ namespace WhisperPS.Commands
             }
         }
 
-        protected override void EndProcessing() => _progress.Complete(this);
+        protected override void EndProcessing()
+        {
+            _journals.Dispose();
+            _progress.Complete(this);
+        }
+
+        protected override void Dispose(bool disposing) => _journals.Dispose();
     }
 }

@@ -21,6 +21,7 @@ namespace WhisperPS.Commands
         private string _retentionText;
         private long _now;
         private readonly ThrottledProgress _progress = new ThrottledProgress(0x5752, "Resize-WhisperFile");
+        private readonly JournalReuse _journals = new JournalReuse();
 
         /// <summary>The new archives as precision:retention, e.g. '1m:30d','1h:1y' or '1m:30d,1h:1y'. Bound from
         /// the pipeline by name too, so Test-WhisperSchema's records resize each file to what carbon expects.</summary>
@@ -116,7 +117,7 @@ namespace WhisperPS.Commands
                 try
                 {
                     r = WhisperFile.Resize(file.Path, _archives, AggregationMethod, XFilesFactor, _now,
-                        RewriteCommands.Options(file.Path, Backup, BackupPath, NoFlush));
+                        RewriteCommands.Options(file.Path, Backup, BackupPath, NoFlush, _journals));
                 }
                 catch (Exception ex) when (WhisperErrors.IsFileError(ex))
                 {
@@ -130,7 +131,13 @@ namespace WhisperPS.Commands
             }
         }
 
-        protected override void EndProcessing() => _progress.Complete(this);
+        protected override void EndProcessing()
+        {
+            _journals.Dispose();
+            _progress.Complete(this);
+        }
+
+        protected override void Dispose(bool disposing) => _journals.Dispose();
     }
 
     /// <summary>What the rewriting cmdlets share: backup options and descriptions.</summary>
@@ -147,11 +154,13 @@ namespace WhisperPS.Commands
             return folder;
         }
 
-        internal static RewriteOptions Options(string path, bool backup, string backupFolder, bool noFlush)
+        /// <summary>A rewrite's options; without fsync the cmdlet's <paramref name="journals"/> keeps one journal file
+        /// for the whole pipeline instead of creating one per file.</summary>
+        internal static RewriteOptions Options(string path, bool backup, string backupFolder, bool noFlush, JournalReuse journals)
         {
             string copy = backupFolder != null ? System.IO.Path.Combine(backupFolder, System.IO.Path.GetFileName(path) + ".bak")
                         : backup ? path + ".bak" : null;
-            return new RewriteOptions { BackupPath = copy, Durable = !noFlush };
+            return new RewriteOptions { BackupPath = copy, Durable = !noFlush, ReuseJournal = noFlush ? journals : null };
         }
 
         internal static string Describe(WhisperHeader h)
