@@ -183,27 +183,48 @@ namespace WhisperPS.Engine.IO
         internal static readonly byte[] Invalid = new byte[8];
 
         /// <summary>Puts the image into the open file: the data at offset 0, zeros (or a hole) after it.</summary>
-        public static void Apply(RandomAccessFile f, RewriteImage image) => Apply(f, image, image.Count);
+        public static void Apply(RandomAccessFile f, RewriteImage image)
+        {
+            f.Write(0, image.Data, 0, image.Count);
+            FinishLength(f, image);
+        }
 
         /// <summary>
-        /// <see cref="Apply(RandomAccessFile, RewriteImage)"/> for a file whose content is known: <paramref name="current"/> was read under the same
-        /// lock, and the file was then grown to the image's length with blocks that read as zeros when
-        /// <paramref name="grownWithZeros"/>. The write then stops where both the image and the old content have
-        /// only zeros left: a resized file is mostly empty slots, and this copies a fraction of it.
+        /// <see cref="Apply(RandomAccessFile, RewriteImage)"/> for a file whose content is known: <paramref name="current"/>
+        /// was read under the same exclusive lock, and the file was then grown to the image's length with blocks that
+        /// read as zeros when <paramref name="grownWithZeros"/>. Only what changes is written: over the old content
+        /// the one span from the first to the last byte that differs, past it the span from the first to the last
+        /// non-zero byte. A resized file is mostly empty slots and keeps its finest archive where it was, so this
+        /// copies a small part of it into the page cache; the result is byte for byte what Apply leaves.
         /// </summary>
         public static void ApplyOver(RandomAccessFile f, RewriteImage image, byte[] current, bool grownWithZeros)
         {
             int count = image.Count;
-            int end = count;
-            if (grownWithZeros || count <= current.Length)
-                end = Math.Max(EndOfNonZero(image.Data, count), EndOfNonZero(current, Math.Min(count, current.Length)));
-            Apply(f, image, end);
+            if (!grownWithZeros && count > current.Length)
+            {
+                Apply(f, image); // what lies past the old end is not known
+                return;
+            }
+            var data = image.Data;
+            int end = Math.Max(EndOfNonZero(data, count), EndOfNonZero(current, Math.Min(count, current.Length)));
+            int shared = Math.Min(end, current.Length);
+            int first = FirstDifference(data, current, 0, shared);
+            if (first < shared)
+            {
+                int last = LastDifference(data, current, first, shared);
+                f.Write(first, data, first, last - first);
+            }
+            if (end > shared)
+            {
+                int nonZero = FirstDifference(data, null, shared, end);
+                if (nonZero < end) f.Write(nonZero, data, nonZero, end - nonZero);
+            }
+            FinishLength(f, image);
         }
 
-        // The data up to `end` written, the bytes from there to its Count already zeros in the file.
-        private static void Apply(RandomAccessFile f, RewriteImage image, int end)
+        // After the data: the file's length, and zeros (or a hole) from the data's end to the image's length.
+        private static void FinishLength(RandomAccessFile f, RewriteImage image)
         {
-            f.Write(0, image.Data, 0, end);
             long dataEnd = image.Count;
             if (image.Length <= dataEnd)
             {
@@ -219,6 +240,35 @@ namespace WhisperPS.Engine.IO
             }
             else if (image.PreallocateTail && f.TryAllocate(dataEnd, image.Length - dataEnd)) { }
             else WriteZeros(f, dataEnd, image.Length - dataEnd);
+        }
+
+        // The first index in [from, to) where a differs from b (from zeros when b is null), else `to`. 8 bytes at a time.
+        private static unsafe int FirstDifference(byte[] a, byte[] b, int from, int to)
+        {
+            fixed (byte* pa = a)
+            fixed (byte* pb = b)
+            {
+                int i = from;
+                if (pb == null)
+                    while (i + 8 <= to && *(ulong*)(pa + i) == 0) i += 8;
+                else
+                    while (i + 8 <= to && *(ulong*)(pa + i) == *(ulong*)(pb + i)) i += 8;
+                while (i < to && pa[i] == (pb == null ? 0 : pb[i])) i++;
+                return i;
+            }
+        }
+
+        // One past the last index in [from, to) where a differs from b; `from` when none does.
+        private static unsafe int LastDifference(byte[] a, byte[] b, int from, int to)
+        {
+            fixed (byte* pa = a)
+            fixed (byte* pb = b)
+            {
+                int i = to;
+                while (i - 8 >= from && *(ulong*)(pa + i - 8) == *(ulong*)(pb + i - 8)) i -= 8;
+                while (i > from && pa[i - 1] == pb[i - 1]) i--;
+                return i;
+            }
         }
 
         // The length of data[0, count) without its trailing zeros, found 8 bytes at a time from the end.
