@@ -29,6 +29,7 @@ namespace WhisperPS.Engine
         [ThreadStatic] private static long[] _runs;      // write: run start intervals
         [ThreadStatic] private static int[] _runIndex;   // write: run start byte in the packed buffer (and length, interleaved)
         [ThreadStatic] private static byte[] _image;     // resize: the new file's content
+        [ThreadStatic] private static byte[] _current;   // rewrite: the file's content, exactly its length
 
         public static byte[] Read(int n) => Get(ref _read, n, 1);
         public static byte[] Hull(int n) => Get(ref _hull, n, 1);
@@ -47,6 +48,17 @@ namespace WhisperPS.Engine
         public static long[] Runs(int n) => Get(ref _runs, n, 8);
         public static int[] RunIndex(int n) => Get(ref _runIndex, n, 4);
         public static byte[] Image(int n) => Get(ref _image, n, 1);
+
+        /// <summary>An array of exactly <paramref name="n"/> bytes (a rewrite's content, which its computation sees
+        /// whole): the same one again while a batch rewrites files of one size.</summary>
+        public static byte[] Exact(int n)
+        {
+            var a = _current;
+            if (a != null && a.Length == n) return a;
+            a = new byte[n];
+            if (n <= KeepBytes) _current = a;
+            return a;
+        }
 
         private static T[] Get<T>(ref T[] field, int n, int elementSize)
         {

@@ -66,18 +66,43 @@ namespace WhisperPS.Engine
         private sealed class Window
         {
             public long Step, First;
-            public double[] Values;
-            public bool[] Known;
+            public int Count; // intervals in the window; Values and Known may be longer (kept per thread)
+            public double[] Values = new double[0];
+            public bool[] Known = new bool[0];
 
-            public static unsafe Window Read(byte[] content, ArchiveInfo a, long now, ref long knownCount)
+            // The windows of the last resize on this thread, reused: their arrays were most of a resize's allocation,
+            // and in a large PowerShell process every collection of them costs a pause.
+            [ThreadStatic] private static Window[] _kept;
+
+            public static Window[] For(int count)
+            {
+                var kept = _kept;
+                if (kept == null || kept.Length < count)
+                {
+                    var grown = new Window[count];
+                    for (int i = 0; i < count; i++) grown[i] = kept != null && i < kept.Length ? kept[i] : new Window();
+                    _kept = kept = grown;
+                }
+                return kept;
+            }
+
+            [System.Runtime.CompilerServices.MethodImpl(Jit.Optimize)]
+            public unsafe void Read(byte[] content, ArchiveInfo a, long now, ref long knownCount)
             {
                 long step = a.SecondsPerPoint;
-                var w = new Window { Step = step, First = PyMath.Align(now - a.Retention, step) + step };
+                var w = this;
+                w.Step = step;
+                w.First = PyMath.Align(now - a.Retention, step) + step;
                 int points = (int)a.Points;
-                w.Values = new double[points];
-                w.Known = new bool[points];
+                w.Count = points;
+                if (w.Values.Length < points)
+                {
+                    w.Values = new double[points];
+                    w.Known = new bool[points];
+                }
+                else Array.Clear(w.Known, 0, points);
                 long baseInterval = BigEndian.ReadUInt32(content, (int)a.Offset);
-                if (baseInterval == 0) return w;
+                if (baseInterval == 0) return;
                 // The ring position of First, then one slot further per interval (a.SlotOffset without its divisions).
                 int position = (int)PyMath.FloorMod(PyMath.FloorDiv(w.First - baseInterval, step), points);
                 long known = 0;
@@ -96,15 +121,16 @@ namespace WhisperPS.Engine
                     }
                 }
                 knownCount += known;
-                return w;
             }
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(Jit.Optimize)]
         private static byte[] BuildResized(byte[] content, WhisperHeader old, WhisperHeader header, long now, ResizeResult result)
         {
             long oldPoints = 0;
-            var windows = new Window[old.Archives.Count];
-            for (int k = 0; k < windows.Length; k++) windows[k] = Window.Read(content, old.Archives[k], now, ref oldPoints);
+            int windowCount = old.Archives.Count;
+            var windows = Window.For(windowCount);
+            for (int k = 0; k < windowCount; k++) windows[k].Read(content, old.Archives[k], now, ref oldPoints);
             result.OldPoints = oldPoints;
 
             // The image is built in a per-thread buffer: a new array per file would be a large-object allocation,
@@ -130,18 +156,18 @@ namespace WhisperPS.Engine
                 int cachedK = -1;
                 long cachedInside = 0, cachedLo = 0;
                 // Old steps per new step, for each old archive whose step divides the new one (else 0).
-                var ratio = new long[windows.Length];
-                for (int k = 0; k < windows.Length; k++)
+                var ratio = new long[windowCount];
+                for (int k = 0; k < windowCount; k++)
                     ratio[k] = step % windows[k].Step == 0 ? step / windows[k].Step : 0;
                 // Slots older than every old archive hold no data: start at the first one the coarsest covers.
-                long oldest = windows.Length == 0 ? long.MaxValue : windows[windows.Length - 1].First;
+                long oldest = windowCount == 0 ? long.MaxValue : windows[windowCount - 1].First;
                 int start = oldest <= first ? 0 : (int)Math.Min(points, (oldest - first + step - 1) / step);
                 for (int i = start; i < points; i++)
                 {
                     long t = first + i * step;
                     int k = 0;
-                    while (k < windows.Length && t < windows[k].First) k++;
-                    if (k == windows.Length) continue; // older than every old archive: no data
+                    while (k < windowCount && t < windows[k].First) k++;
+                    if (k == windowCount) continue; // older than every old archive: no data
                     var w = windows[k];
                     // Old intervals starting in [t, t + step): indexes lo..hi-1 of the window; expected counts them
                     // all, including those past the window (not yet written, as in whisper's propagation at now).
@@ -170,7 +196,7 @@ namespace WhisperPS.Engine
                     cachedK = k;
                     cachedInside = firstInside;
                     cachedLo = lo;
-                    int hi = (int)Math.Min(w.Values.Length, lo + expected);
+                    int hi = (int)Math.Min(w.Count, lo + expected);
                     int span = hi - (int)lo;
                     if (span <= 0) continue;
                     if (expected == 1)

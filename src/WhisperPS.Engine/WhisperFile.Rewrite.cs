@@ -47,8 +47,10 @@ namespace WhisperPS.Engine
         /// the same inode, fsync, delete the journal. Carbon opens files by path and reads the header only once it
         /// has the lock, so a writer that waited sees the new layout and nothing it writes is lost; owner, group,
         /// mode and ACL stay because the inode does. See <see cref="RewriteJournal"/> for what a kill leaves.
-        /// <paramref name="compute"/> gets the current bytes and returns the new image, or null to leave the file.
+        /// <paramref name="compute"/> gets the current bytes (a per-thread array, not to be kept once it returns) and returns
+        /// the new image, or null to leave the file.
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(Jit.Optimize)]
         internal static T Rewrite<T>(string path, Func<byte[], RewriteImage> compute, RewriteOptions options, T result)
             where T : RewriteResult
         {
@@ -60,7 +62,8 @@ namespace WhisperPS.Engine
             try
             {
                 long length = file.Length;
-                var current = new byte[length];
+                if (length > int.MaxValue) throw new NotSupportedException("A file of " + length + " bytes is too large to rewrite in memory.");
+                var current = Scratch.Exact((int)length);
                 file.ReadExactly(0, current, 0, current.Length, "the file");
                 result.OldLength = length;
                 var image = compute(current);

@@ -87,6 +87,7 @@ namespace WhisperPS.Engine.IO
         }
 
         /// <summary>The whole journal record in one buffer: head, the non-zero runs of the data, checksum.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(Jit.Optimize)]
         private static int Encode(RewriteImage image, out byte[] record)
         {
             var data = image.Data;
@@ -125,6 +126,7 @@ namespace WhisperPS.Engine.IO
 
         // The non-zero runs of data[0, count) as (offset, length) pairs in _runs, runs closer than RunBridge merged.
         // Scans 8 bytes at a time (32 over zeros); a run may include zeros at its edges, which is harmless.
+        [System.Runtime.CompilerServices.MethodImpl(Jit.Optimize)]
         private static unsafe int FindRuns(byte[] data, int count)
         {
             var runs = _runs ?? (_runs = new long[64]);
@@ -243,6 +245,7 @@ namespace WhisperPS.Engine.IO
         }
 
         // The first index in [from, to) where a differs from b (from zeros when b is null), else `to`. 8 bytes at a time.
+        [System.Runtime.CompilerServices.MethodImpl(Jit.Optimize)]
         private static unsafe int FirstDifference(byte[] a, byte[] b, int from, int to)
         {
             fixed (byte* pa = a)
@@ -259,6 +262,7 @@ namespace WhisperPS.Engine.IO
         }
 
         // One past the last index in [from, to) where a differs from b; `from` when none does.
+        [System.Runtime.CompilerServices.MethodImpl(Jit.Optimize)]
         private static unsafe int LastDifference(byte[] a, byte[] b, int from, int to)
         {
             fixed (byte* pa = a)
@@ -272,6 +276,7 @@ namespace WhisperPS.Engine.IO
         }
 
         // The length of data[0, count) without its trailing zeros, found 8 bytes at a time from the end.
+        [System.Runtime.CompilerServices.MethodImpl(Jit.Optimize)]
         private static unsafe int EndOfNonZero(byte[] data, int count)
         {
             fixed (byte* p = data)
@@ -387,6 +392,7 @@ namespace WhisperPS.Engine.IO
 
         // A fast 64-bit mix over 8-byte words, enough to tell a complete journal from a torn one (not a defence
         // against tampering: whoever can write the journal can write the file).
+        [System.Runtime.CompilerServices.MethodImpl(Jit.Optimize)]
         private static unsafe ulong Checksum(ulong h, byte[] data, int offset, int count)
         {
             fixed (byte* start = data)
