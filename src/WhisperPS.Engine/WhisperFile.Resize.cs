@@ -189,7 +189,15 @@ namespace WhisperPS.Engine
                         cachedK = k;
                         cachedInside = firstInside;
                         cachedLo = long.MinValue;
-                        if (firstInside >= t + step) continue; // no old interval starts here (new step finer than old)
+                        if (firstInside >= t + step)
+                        {
+                            // No old interval starts here (new step finer than old): none does before the slot that
+                            // holds firstInside either, so go straight there, or to where a finer archive takes over.
+                            long next = k > 0 && windows[k - 1].First < firstInside ? windows[k - 1].First : firstInside;
+                            long target = (next - first) / step;
+                            if (target > i + 1) i = (int)Math.Min(target, points) - 1;
+                            continue;
+                        }
                         expected = (t + step - 1 - firstInside) / w.Step + 1;
                         lo = (firstInside - w.First) / w.Step;
                     }
