@@ -73,6 +73,9 @@ namespace WhisperPS.Engine.Tests
 
                 var stalls = new List<double>();
                 int resizes = 0, clears = 0, k = 0;
+                // Every other rewrite without fsync, keeping one journal as Resize-WhisperFile -NoFlush does.
+                var reuse = new JournalReuse();
+                RewriteOptions Options() => k % 2 == 0 ? null : new RewriteOptions { Durable = false, ReuseJournal = reuse };
                 sender.Start();
                 while (Volatile.Read(ref sent) < 500) Thread.Sleep(10); // carbon is writing
                 var run = Stopwatch.StartNew();
@@ -87,19 +90,20 @@ namespace WhisperPS.Engine.Tests
                                 CarbonCache.Run("/usr/bin/python3", new[] { "/usr/bin/whisper-resize", path }
                                     .Concat(to.Select(a => a.ToString())).Concat(new[] { "--nobackup" }).ToArray());
                             else
-                                stalls.Add(WhisperFile.Resize(path, to).LockHeld.TotalMilliseconds);
+                                stalls.Add(WhisperFile.Resize(path, to, options: Options()).LockHeld.TotalMilliseconds);
                             resizes++;
                             break;
                         default:
                             if (tool == "whisper-resize") break;
                             long from = t0 - Filler + (clears % 18) * 600;
-                            stalls.Add(WhisperFile.Clear(path, from, from + 599).LockHeld.TotalMilliseconds);
+                            stalls.Add(WhisperFile.Clear(path, from, from + 599, options: Options()).LockHeld.TotalMilliseconds);
                             clears++;
                             break;
                     }
                 }
                 double during = run.Elapsed.TotalSeconds;
                 sender.Join();
+                reuse.Dispose();
 
                 // Wait (bounded) until carbon has written everything it received.
                 var wait = Stopwatch.StartNew();
