@@ -107,9 +107,21 @@ namespace WhisperPS.Engine
                         // Coarsest first: a kill part-way leaves rollups already agreeing with finer slots that a rerun
                         // fills with the same values.
                         // Blocks first: a sparse file needs new blocks for the slots it gains, and a full disk must
-                        // refuse them before any slot is written (a no-op on a fully allocated file).
+                        // refuse them before any slot is written (a no-op on a fully allocated file). Spans of
+                        // neighbouring archives less than a page apart are reserved in one call.
+                        long spanStart = -1, spanEnd = -1;
                         foreach (var image in images)
-                            if (image.ChangedSpan(out long offset, out long length)) file.TryAllocate(offset, length);
+                        {
+                            if (!image.ChangedSpan(out long offset, out long length)) continue;
+                            if (spanStart >= 0 && offset - spanEnd > 4096)
+                            {
+                                file.TryAllocate(spanStart, spanEnd - spanStart);
+                                spanStart = -1;
+                            }
+                            if (spanStart < 0) spanStart = offset;
+                            spanEnd = offset + length;
+                        }
+                        if (spanStart >= 0) file.TryAllocate(spanStart, spanEnd - spanStart);
                         Action barrier = flush ? (Action)file.Flush : null;
                         Action<long, byte[], int, int> write = file.Write;
                         progress?.Invoke(0, images.Length);

@@ -145,32 +145,39 @@ namespace WhisperPS.Engine.Fill
             int p0 = (int)PyMath.FloorMod(PyMath.FloorDiv(First - Base, Step), Points);
             fixed (byte* ring = &_raw[_at])
             {
-                long u = First;
-                int p = p0;
-                for (int i = 0; i < points; i++)
+                // Window order is ring order from p0, wrapping once: two straight runs each way.
+                int i = FirstHeld(ring, p0, points, First, Step);
+                if (i < 0)
                 {
-                    if (BigEndian.ReadUInt32(ring + p * Point.Size) >= u)
-                    {
-                        _lo = u;
-                        break;
-                    }
-                    u += Step;
-                    if (++p == points) p = 0;
+                    i = FirstHeld(ring, 0, p0, First + (points - p0) * Step, Step);
+                    if (i < 0) return;
+                    _lo = First + (points - p0 + i) * Step;
                 }
-                if (_lo == long.MaxValue) return;
-                u = Last;
-                p = p0 == 0 ? points - 1 : p0 - 1;
-                while (u >= _lo)
-                {
-                    if (BigEndian.ReadUInt32(ring + p * Point.Size) >= u)
-                    {
-                        _hi = u;
-                        break;
-                    }
-                    u -= Step;
-                    if (--p < 0) p = points - 1;
-                }
+                else _lo = First + (i - p0) * Step;
+                i = LastHeld(ring, 0, p0, First + (points - p0) * Step, Step);
+                if (i >= 0) _hi = First + (points - p0 + i) * Step;
+                else _hi = First + (LastHeld(ring, p0, points, First, Step) - p0) * Step;
             }
+        }
+
+        // The first slot of ring positions [from, to) whose stored interval is at least its window interval (the
+        // interval of position from is u, then one step per position), or -1.
+        private static unsafe int FirstHeld(byte* ring, int from, int to, long u, long step)
+        {
+            byte* slot = ring + from * Point.Size;
+            for (int p = from; p < to; p++, slot += Point.Size, u += step)
+                if (BigEndian.ReadUInt32(slot) >= u) return p;
+            return -1;
+        }
+
+        // The last such slot of [from, to), or -1.
+        private static unsafe int LastHeld(byte* ring, int from, int to, long u, long step)
+        {
+            long v = u + (long)(to - 1 - from) * step;
+            byte* slot = ring + (to - 1) * Point.Size;
+            for (int p = to - 1; p >= from; p--, slot -= Point.Size, v -= step)
+                if (BigEndian.ReadUInt32(slot) >= v) return p;
+            return -1;
         }
 
         /// <summary>
