@@ -136,11 +136,10 @@ namespace WhisperPS.Engine.Tests
                 // the target's finest archive.
                 if (now == writeNow && sameFinest.All(x => x))
                 {
-                    long step = layout[0].SecondsPerPoint, ret = layout[0].Retention;
-                    long first = now - ret, last = now;
-                    var own = Values(target, first, now, step);
-                    var srcs = sources.Select(s => Values(s, first, now, step)).ToList();
-                    var got = Values(fast, first, now, step);
+                    long step = layout[0].SecondsPerPoint;
+                    var own = FillTests.Known(target, step, now);
+                    var srcs = sources.Select(s => FillTests.Known(s, step, now)).ToList();
+                    var got = FillTests.Known(fast, step, now);
                     long lo = from.HasValue ? PyMath.Align(from.Value, step) + step : long.MinValue;
                     long hi = until.HasValue ? PyMath.Align(until.Value, step) : long.MaxValue;
                     foreach (var t in own.Keys.Union(got.Keys).Union(srcs.SelectMany(x => x.Keys)).Distinct())
@@ -177,20 +176,10 @@ namespace WhisperPS.Engine.Tests
             Assert.Equal(1, rs.Archives[1].FromSources); // the slot-by-slot decision: 1 + 2 + 3 + 4 under the last rollup
             Assert.Equal(Counts(rs), Counts(rf));
             Assert.True(File.ReadAllBytes(target).SequenceEqual(File.ReadAllBytes(slow)));
-            Assert.Equal(10.0, Values(target, now - 6000, now, 600)[1_500_000_000]);
+            Assert.Equal(10.0, FillTests.Known(target, 600, now)[1_500_000_000]);
         }
 
         private static string Counts(FillResult r) =>
             string.Join(" | ", r.Archives.Select(a => a.FromSources + "/" + a.FromRollup + "/" + a.Recomputed + "/" + a.StillEmpty));
-
-        private static Dictionary<long, double> Values(string path, long from, long now, long step)
-        {
-            var r = Fetch(path, from, now, now, step);
-            var d = new Dictionary<long, double>();
-            if (r == null) return d;
-            for (int i = 0; i < r.Count; i++)
-                if (r.TryGetValue(i, out double v)) d[r.TimestampAt(i)] = v;
-            return d;
-        }
     }
 }

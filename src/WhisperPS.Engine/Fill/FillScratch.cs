@@ -10,7 +10,7 @@ namespace WhisperPS.Engine.Fill
     internal sealed class FillScratch
     {
         private const int KeepBytes = 4 << 20;
-        private const int KeepSources = 8;
+        private const int KeepSources = 2; // most fills have one or two replicas; more are allocated per fill
 
         [System.ThreadStatic] private static FillScratch _idle;
 
