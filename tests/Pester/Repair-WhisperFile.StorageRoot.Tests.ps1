@@ -99,6 +99,16 @@ Describe 'Repair-WhisperFile -StorageRoot -SourceRoot' {
         $after | Should -Be $before
     }
 
+    It 'does not repair the files of a replica tree kept inside the damaged tree' {
+        $inner = Join-Path $damaged 'replica'
+        Copy-Item $replica $inner -Recurse
+        $r = @(Repair-WhisperFile -StorageRoot $damaged -SourceRoot $inner -Now $Now -ErrorVariable err)
+        $err | Should -BeNullOrEmpty
+        $r | Should -HaveCount 4
+        $r.Path | Where-Object { $_.StartsWith($inner) } | Should -BeNullOrEmpty
+        Values (Join-Path $damaged 'b/disk.wsp') | Should -Be @(Values (Join-Path $inner 'b/disk.wsp'))
+    }
+
     It 'resolves relative roots against the current location' {
         Push-Location $dir
         try { $r = @(Repair-WhisperFile -StorageRoot ./node1/a -SourceRoot ./node2/a -Now $Now) }

@@ -109,11 +109,16 @@ namespace WhisperPS.Commands
         // -StorageRoot: every file below the root, each from the same relative path under every -SourceRoot.
         private void RepairTree()
         {
-            int skip = _storageRoot.Length;
-            if (skip > 0 && _storageRoot[skip - 1] != System.IO.Path.DirectorySeparatorChar) skip++;
+            char sep = System.IO.Path.DirectorySeparatorChar;
+            var cmp = PathComparer == StringComparer.Ordinal ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
+            string rootPrefix = _storageRoot[_storageRoot.Length - 1] == sep ? _storageRoot : _storageRoot + sep;
+            int skip = rootPrefix.Length;
+            // A replica tree kept inside the damaged one is a source, not files to repair.
+            var inside = _sourceRoots.Where(r => r.StartsWith(rootPrefix, cmp)).Select(r => r + sep).ToArray();
             foreach (string file in WspTree.FilesBelow(_storageRoot, (ex, dir) => WriteFileError(ex, dir, FileAccessIntent.Read)))
             {
                 ThrowIfStopping();
+                if (inside.Length > 0 && inside.Any(r => file.StartsWith(r, cmp))) continue;
                 string relative = file.Substring(skip);
                 var paths = new string[_sourceRoots.Length];
                 for (int i = 0; i < paths.Length; i++) paths[i] = System.IO.Path.Combine(_sourceRoots[i], relative);
