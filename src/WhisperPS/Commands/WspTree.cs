@@ -12,6 +12,9 @@ namespace WhisperPS.Commands
     /// </summary>
     internal static class WspTree
     {
+        private static readonly bool NameTellsHidden =
+            System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Linux);
+
         internal static IEnumerable<string> FilesBelow(string folder, Action<Exception, string> error)
         {
             var files = new List<string>();
@@ -21,16 +24,19 @@ namespace WhisperPS.Commands
             {
                 foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos())
                 {
+                    if (!(entry is DirectoryInfo))
+                    {
+                        // A file: its name first, then (only for a .wsp) whether it is hidden. On Linux that is a
+                        // leading dot, as .NET defines it there, known without the stat its Attributes would cost.
+                        if (!entry.Name.EndsWith(".wsp", WhisperCmdlet.PathComparer == StringComparer.Ordinal ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase))
+                            continue;
+                        bool hidden = NameTellsHidden ? entry.Name[0] == '.' : (entry.Attributes & FileAttributes.Hidden) != 0;
+                        if (!hidden) files.Add(entry.FullName);
+                        continue;
+                    }
                     var attributes = entry.Attributes;
                     if ((attributes & FileAttributes.Hidden) != 0) continue;
-                    if ((attributes & FileAttributes.Directory) != 0)
-                    {
-                        if ((attributes & FileAttributes.ReparsePoint) == 0) folders.Add(entry.FullName);
-                    }
-                    else if (entry.Name.EndsWith(".wsp", WhisperCmdlet.PathComparer == StringComparer.Ordinal ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase))
-                    {
-                        files.Add(entry.FullName);
-                    }
+                    if ((attributes & FileAttributes.ReparsePoint) == 0) folders.Add(entry.FullName);
                 }
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is System.Security.SecurityException)
