@@ -22,21 +22,36 @@ namespace WhisperPS.Commands
             Exception failed = null;
             try
             {
-                foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos())
+                if (NameTellsHidden)
                 {
-                    if (!(entry is DirectoryInfo))
+                    // Linux: names only (the directory entry says file or folder), so a file costs no stat; a hidden
+                    // entry is one whose name starts with a dot, as .NET defines it there.
+                    foreach (string path in Directory.EnumerateFiles(folder))
                     {
-                        // A file: its name first, then (only for a .wsp) whether it is hidden. On Linux that is a
-                        // leading dot, as .NET defines it there, known without the stat its Attributes would cost.
-                        if (!entry.Name.EndsWith(".wsp", WhisperCmdlet.PathComparer == StringComparer.Ordinal ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase))
-                            continue;
-                        bool hidden = NameTellsHidden ? entry.Name[0] == '.' : (entry.Attributes & FileAttributes.Hidden) != 0;
-                        if (!hidden) files.Add(entry.FullName);
-                        continue;
+                        string name = Path.GetFileName(path);
+                        if (name[0] != '.' && name.EndsWith(".wsp", StringComparison.Ordinal)) files.Add(path);
                     }
-                    var attributes = entry.Attributes;
-                    if ((attributes & FileAttributes.Hidden) != 0) continue;
-                    if ((attributes & FileAttributes.ReparsePoint) == 0) folders.Add(entry.FullName);
+                    foreach (string path in Directory.EnumerateDirectories(folder))
+                    {
+                        if (Path.GetFileName(path)[0] == '.') continue;
+                        if ((new DirectoryInfo(path).Attributes & FileAttributes.ReparsePoint) == 0) folders.Add(path);
+                    }
+                }
+                else
+                {
+                    foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos())
+                    {
+                        var attributes = entry.Attributes;
+                        if ((attributes & FileAttributes.Hidden) != 0) continue;
+                        if ((attributes & FileAttributes.Directory) != 0)
+                        {
+                            if ((attributes & FileAttributes.ReparsePoint) == 0) folders.Add(entry.FullName);
+                        }
+                        else if (entry.Name.EndsWith(".wsp", WhisperCmdlet.PathComparer == StringComparer.Ordinal ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase))
+                        {
+                            files.Add(entry.FullName);
+                        }
+                    }
                 }
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is System.Security.SecurityException)
