@@ -72,8 +72,7 @@ namespace WhisperPS.Engine
                         if (string.Equals(System.IO.Path.GetFullPath(path), targetFull,
                                 RandomAccessFile.IsWindows ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
                             throw new ArgumentException("Cannot fill '" + targetPath + "' from itself.", nameof(sourcePaths));
-                        int index = i;
-                        using (OpenWhole(path, FileOpenMode.Read, length => scratch.Source(index, length), n, null, out _, out images))
+                        using (OpenWhole(path, FileOpenMode.Read, scratch, i, n, null, out _, out images))
                         {
                         }
                     }
@@ -86,7 +85,7 @@ namespace WhisperPS.Engine
                 cancellationToken.ThrowIfCancellationRequested();
 
                 // 2. The target: locked, read, decided, written, released.
-                using (var file = OpenWhole(targetPath, dryRun ? FileOpenMode.Read : FileOpenMode.ReadWrite, scratch.Target, n,
+                using (var file = OpenWhole(targetPath, dryRun ? FileOpenMode.Read : FileOpenMode.ReadWrite, scratch, -1, n,
                            scratch, out var header, out var images))
                 {
                     long coarsest = header.Archives[header.Archives.Count - 1].SecondsPerPoint;
@@ -143,11 +142,12 @@ namespace WhisperPS.Engine
 
         /// <summary>
         /// Opens and locks a file as <see cref="Open(string, FileOpenMode)"/> does and reads all of it in one read
-        /// into <paramref name="buffer"/>(length), then checks its header: a fill needs every slot of every archive it
-        /// may use, and one read costs less than one per archive. The archives are views into that buffer; a target's
-        /// take their change marks from <paramref name="marks"/>.
+        /// into the buffer <paramref name="buffers"/> keeps for <paramref name="role"/> (-1: the target, else the
+        /// source's index), then checks its header: a fill needs every slot of every archive it may use, and one read
+        /// costs less than one per archive. The archives are views into that buffer; a target's take their change
+        /// marks from <paramref name="marks"/>.
         /// </summary>
-        private static RandomAccessFile OpenWhole(string path, FileOpenMode mode, Func<int, byte[]> buffer, long now,
+        private static RandomAccessFile OpenWhole(string path, FileOpenMode mode, FillScratch buffers, int role, long now,
             FillScratch marks, out WhisperHeader header, out ArchiveImage[] images)
         {
             if (path == null) throw new ArgumentNullException(nameof(path));
@@ -158,12 +158,23 @@ namespace WhisperPS.Engine
                 long length;
                 try
                 {
-                    length = file.Length;
-                    if (length > int.MaxValue)
-                        throw new NotSupportedException("A file of " + length + " bytes is too large to fill in memory." + WhisperException.FileSuffix(path));
-                    content = buffer((int)length);
-                    int got = ReadFully(file, 0, content, (int)length);
-                    if (got < length) length = got; // it shrank under us: the header check reports what is missing
+                    // A buffer kept from an earlier file is read into at once, and a read that stops short of it
+                    // reached the end of the file: one call instead of asking for the length first (the files of a
+                    // tree mostly share a size). Were a read ever cut short before the end, the header check would
+                    // see a file too short for its archives and report it; it never reads past what it got. Only a
+                    // file that fills the buffer is measured and read again whole.
+                    content = buffers.Kept(role);
+                    int got = content == null ? 0 : file.Read(0, content, 0, content.Length);
+                    if (content != null && got < content.Length) length = got;
+                    else
+                    {
+                        length = file.Length;
+                        if (length > int.MaxValue)
+                            throw new NotSupportedException("A file of " + length + " bytes is too large to fill in memory." + WhisperException.FileSuffix(path));
+                        content = role < 0 ? buffers.Target((int)length) : buffers.Source(role, (int)length);
+                        got = ReadFully(file, 0, content, (int)length);
+                        if (got < length) length = got; // it shrank under us: the header check reports what is missing
+                    }
                 }
                 catch (Exception) when (!RandomAccessFile.IsWindows && Directory.Exists(path))
                 {

@@ -179,6 +179,32 @@ namespace WhisperPS.Engine.Tests
             Assert.Equal(10.0, FillTests.Known(target, 600, now)[1_500_000_000]);
         }
 
+        /// <summary>The buffers kept from file to file are larger than a file read after a bigger one: a truncated
+        /// target or source is still reported as corrupt, never completed from the bytes an earlier file left.</summary>
+        [Fact]
+        public void ATruncatedFileAfterABiggerOneIsReportedNotFilledFromStaleBytes()
+        {
+            const long now = 1_500_000_000;
+            string big = Create(_dir.File("big.wsp"), A(60, 2000), A(600, 2000));
+            string bigSource = Create(_dir.File("bigsrc.wsp"), A(60, 2000), A(600, 2000));
+            UpdateMany(bigSource, now, Enumerable.Range(0, 1000).Select(i => P(now - 60 * i, i)));
+            WhisperFile.FillGaps(big, new[] { bigSource }, now: now); // the thread now keeps buffers of the big size
+
+            string target = Create(_dir.File("t.wsp"), A(60, 100), A(600, 100));
+            string source = Create(_dir.File("s.wsp"), A(60, 100), A(600, 100));
+            UpdateMany(source, now, Enumerable.Range(0, 50).Select(i => P(now - 60 * i, i)));
+            string cut = _dir.File("cut.wsp");
+            File.Copy(target, cut);
+            using (var f = new FileStream(cut, FileMode.Open)) f.SetLength(f.Length - 12);
+            Assert.Throws<CorruptWhisperFileException>(() => WhisperFile.FillGaps(cut, new[] { source }, now: now));
+            string cutSource = _dir.File("cutsrc.wsp");
+            File.Copy(source, cutSource);
+            using (var f = new FileStream(cutSource, FileMode.Open)) f.SetLength(f.Length - 12);
+            var r = WhisperFile.FillGaps(target, new[] { cutSource }, now: now);
+            Assert.IsType<CorruptWhisperFileException>(Assert.Single(r.SourceFailures).Error);
+            Assert.Equal(0, r.Filled);
+        }
+
         private static string Counts(FillResult r) =>
             string.Join(" | ", r.Archives.Select(a => a.FromSources + "/" + a.FromRollup + "/" + a.Recomputed + "/" + a.StillEmpty));
     }

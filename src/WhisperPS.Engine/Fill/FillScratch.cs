@@ -30,6 +30,9 @@ namespace WhisperPS.Engine.Fill
 
         public static void Return(FillScratch scratch) => _idle = scratch;
 
+        /// <summary>The buffer kept for the target (<paramref name="role"/> -1) or a source, or null.</summary>
+        public byte[] Kept(int role) => role < 0 ? _target : role < KeepSources ? _sources[role] : null;
+
         /// <summary>A buffer for the whole target file.</summary>
         public byte[] Target(int length) => Get(ref _target, length, 1);
 
