@@ -171,7 +171,9 @@ namespace WhisperPS.Engine
                         length = file.Length;
                         if (length > int.MaxValue)
                             throw new NotSupportedException("A file of " + length + " bytes is too large to fill in memory." + WhisperException.FileSuffix(path));
-                        content = role < 0 ? buffers.Target((int)length) : buffers.Source(role, (int)length);
+                        // A page more than the file, so that the next file of this size ends short of it.
+                        int capacity = (int)Math.Min(int.MaxValue, length + 4096);
+                        content = role < 0 ? buffers.Target(capacity) : buffers.Source(role, capacity);
                         got = ReadFully(file, 0, content, (int)length);
                         if (got < length) length = got; // it shrank under us: the header check reports what is missing
                     }
