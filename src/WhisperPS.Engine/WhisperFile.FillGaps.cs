@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Threading;
 using WhisperPS.Engine.Fill;
 using WhisperPS.Engine.IO;
@@ -37,6 +38,13 @@ namespace WhisperPS.Engine
         public static FillResult FillGaps(string targetPath, IReadOnlyList<string> sourcePaths, long? fromTime = null,
             long? untilTime = null, long? now = null, bool dryRun = false, bool flush = false,
             CancellationToken cancellationToken = default(CancellationToken), Action<int, int> progress = null)
+            => FillGapsCore(targetPath, sourcePaths, fromTime, untilTime, now, dryRun, flush, cancellationToken, progress, exhaustive: false);
+
+        /// <summary><paramref name="exhaustive"/>: decide slot by slot over the whole range, without skipping the
+        /// stretches no data can reach (the reference the tests compare the fast path with).</summary>
+        internal static FillResult FillGapsCore(string targetPath, IReadOnlyList<string> sourcePaths, long? fromTime,
+            long? untilTime, long? now, bool dryRun, bool flush, CancellationToken cancellationToken,
+            Action<int, int> progress, bool exhaustive)
         {
             if (targetPath == null) throw new ArgumentNullException(nameof(targetPath));
             if (sourcePaths == null) throw new ArgumentNullException(nameof(sourcePaths));
@@ -47,61 +55,149 @@ namespace WhisperPS.Engine
                 throw new InvalidTimeIntervalException("Invalid time interval: the fill range ends (" + until +
                     ") before it starts (" + from + ")." + WhisperException.FileSuffix(targetPath));
             string targetFull = System.IO.Path.GetFullPath(targetPath);
-
-            // 1. Every source, one at a time, each under its own shared lock.
-            var sources = new List<ArchiveImage[]>(sourcePaths.Count);
-            var failures = new List<SourceFailure>();
-            for (int i = 0; i < sourcePaths.Count; i++)
+            var scratch = FillScratch.Rent();
+            try
             {
+                // 1. Every source, one at a time, each under its own shared lock, read whole in one read.
+                var sources = new List<ArchiveImage[]>(sourcePaths.Count);
+                var failures = new List<SourceFailure>();
+                for (int i = 0; i < sourcePaths.Count; i++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    string path = sourcePaths[i];
+                    ArchiveImage[] images = null;
+                    try
+                    {
+                        if (path == null) throw new ArgumentNullException(nameof(sourcePaths), "Source " + i + " is null.");
+                        if (string.Equals(System.IO.Path.GetFullPath(path), targetFull,
+                                RandomAccessFile.IsWindows ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+                            throw new ArgumentException("Cannot fill '" + targetPath + "' from itself.", nameof(sourcePaths));
+                        using (OpenWhole(path, FileOpenMode.Read, scratch, i, n, null, out _, out images))
+                        {
+                        }
+                    }
+                    catch (Exception e) when (!(e is OperationCanceledException))
+                    {
+                        failures.Add(new SourceFailure(i, path, e));
+                    }
+                    sources.Add(images);
+                }
                 cancellationToken.ThrowIfCancellationRequested();
-                string path = sourcePaths[i];
-                ArchiveImage[] images = null;
+
+                // 2. The target: locked, read, decided, written, released.
+                using (var file = OpenWhole(targetPath, dryRun ? FileOpenMode.Read : FileOpenMode.ReadWrite, scratch, -1, n,
+                           scratch, out var header, out var images))
+                {
+                    long coarsest = header.Archives[header.Archives.Count - 1].SecondsPerPoint;
+                    // Source archives coarser than the target's coarsest can never fill a slot: not kept.
+                    for (int i = 0; i < sources.Count; i++)
+                    {
+                        var s = sources[i];
+                        if (s == null) continue;
+                        int keep = 0;
+                        while (keep < s.Length && s[keep].Step <= coarsest) keep++;
+                        if (keep < s.Length) Array.Resize(ref s, keep);
+                        sources[i] = s;
+                    }
+                    var plan = new GapFill(header, images, sources, from, until, exhaustive);
+                    plan.Run();
+                    if (!dryRun)
+                    {
+                        // Coarsest first: a kill part-way leaves rollups already agreeing with finer slots that a rerun
+                        // fills with the same values.
+                        // Blocks first: a sparse file needs new blocks for the slots it gains, and a full disk must
+                        // refuse them before any slot is written (a no-op on a fully allocated file). Spans of
+                        // neighbouring archives less than a page apart are reserved in one call.
+                        long spanStart = -1, spanEnd = -1;
+                        foreach (var image in images)
+                        {
+                            if (!image.ChangedSpan(out long offset, out long length)) continue;
+                            if (spanStart >= 0 && offset - spanEnd > 4096)
+                            {
+                                file.TryAllocate(spanStart, spanEnd - spanStart);
+                                spanStart = -1;
+                            }
+                            if (spanStart < 0) spanStart = offset;
+                            spanEnd = offset + length;
+                        }
+                        if (spanStart >= 0) file.TryAllocate(spanStart, spanEnd - spanStart);
+                        Action barrier = flush ? (Action)file.Flush : null;
+                        Action<long, byte[], int, int> write = file.Write;
+                        progress?.Invoke(0, images.Length);
+                        for (int k = images.Length - 1; k >= 0; k--)
+                        {
+                            images[k].WriteBack(write, barrier);
+                            progress?.Invoke(images.Length - k, images.Length);
+                        }
+                        if (flush) file.Flush();
+                    }
+                    return new FillResult(targetPath, dryRun, plan.Counts, CopyOf(sourcePaths), plan.SlotsBySource, failures);
+                }
+            }
+            finally
+            {
+                FillScratch.Return(scratch);
+            }
+        }
+
+        /// <summary>
+        /// Opens and locks a file as <see cref="Open(string, FileOpenMode)"/> does and reads all of it in one read
+        /// into the buffer <paramref name="buffers"/> keeps for <paramref name="role"/> (-1: the target, else the
+        /// source's index), then checks its header: a fill needs every slot of every archive it may use, and one read
+        /// costs less than one per archive. The archives are views into that buffer; a target's take their change
+        /// marks from <paramref name="marks"/>.
+        /// </summary>
+        private static RandomAccessFile OpenWhole(string path, FileOpenMode mode, FillScratch buffers, int role, long now,
+            FillScratch marks, out WhisperHeader header, out ArchiveImage[] images)
+        {
+            if (path == null) throw new ArgumentNullException(nameof(path));
+            var file = RandomAccessFile.Open(path, mode);
+            try
+            {
+                byte[] content;
+                long length;
                 try
                 {
-                    if (path == null) throw new ArgumentNullException(nameof(sourcePaths), "Source " + i + " is null.");
-                    if (string.Equals(System.IO.Path.GetFullPath(path), targetFull,
-                            RandomAccessFile.IsWindows ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
-                        throw new ArgumentException("Cannot fill '" + targetPath + "' from itself.", nameof(sourcePaths));
-                    using (var source = Open(path, FileOpenMode.Read))
-                        images = source.ReadImages(n, long.MaxValue);
-                }
-                catch (Exception e) when (!(e is OperationCanceledException))
-                {
-                    failures.Add(new SourceFailure(i, path, e));
-                }
-                sources.Add(images);
-            }
-            cancellationToken.ThrowIfCancellationRequested();
-
-            // 2. The target: locked, read, decided, written, released.
-            using (var target = Open(targetPath, dryRun ? FileOpenMode.Read : FileOpenMode.ReadWrite))
-            {
-                var header = target.Header;
-                long coarsest = header.Archives[header.Archives.Count - 1].SecondsPerPoint;
-                // Source archives coarser than the target's coarsest can never fill a slot: not kept.
-                for (int i = 0; i < sources.Count; i++)
-                    if (sources[i] != null) sources[i] = Array.FindAll(sources[i], a => a.Step <= coarsest);
-                var images = target.ReadImages(n, long.MaxValue);
-                var plan = new GapFill(header, images, sources, from, until);
-                plan.Run();
-                if (!dryRun)
-                {
-                    // Coarsest first: a kill part-way leaves rollups already agreeing with finer slots that a rerun
-                    // fills with the same values.
-                    // Blocks first: a sparse file needs new blocks for the slots it gains, and a full disk must
-                    // refuse them before any slot is written (a no-op on a fully allocated file).
-                    foreach (var image in images)
-                        if (image.ChangedSpan(out long offset, out long length)) target._file.TryAllocate(offset, length);
-                    Action barrier = flush ? (Action)target._file.Flush : null;
-                    progress?.Invoke(0, images.Length);
-                    for (int k = images.Length - 1; k >= 0; k--)
+                    // A buffer kept from an earlier file is read into at once, and a read that stops short of it
+                    // reached the end of the file: one call instead of asking for the length first (the files of a
+                    // tree mostly share a size). Were a read ever cut short before the end, the header check would
+                    // see a file too short for its archives and report it; it never reads past what it got. Only a
+                    // file that fills the buffer is measured and read again whole.
+                    content = buffers.Kept(role);
+                    int got = content == null ? 0 : file.Read(0, content, 0, content.Length);
+                    if (content != null && got < content.Length) length = got;
+                    else
                     {
-                        images[k].WriteBack(target._file.Write, barrier);
-                        progress?.Invoke(images.Length - k, images.Length);
+                        length = file.Length;
+                        if (length > int.MaxValue)
+                            throw new NotSupportedException("A file of " + length + " bytes is too large to fill in memory." + WhisperException.FileSuffix(path));
+                        // A page more than the file, so that the next file of this size ends short of it.
+                        int capacity = (int)Math.Min(int.MaxValue, length + 4096);
+                        content = role < 0 ? buffers.Target(capacity) : buffers.Source(role, capacity);
+                        got = ReadFully(file, 0, content, (int)length);
+                        if (got < length) length = got; // it shrank under us: the header check reports what is missing
                     }
-                    if (flush) target._file.Flush();
                 }
-                return new FillResult(targetPath, dryRun, plan.Counts, CopyOf(sourcePaths), plan.SlotsBySource, failures);
+                catch (Exception) when (!RandomAccessFile.IsWindows && Directory.Exists(path))
+                {
+                    throw UnixFile.IsDirectory(path);
+                }
+                header = WhisperHeader.Read((offset, b, count) =>
+                {
+                    int c = (int)Math.Max(0, Math.Min(count, length - offset));
+                    if (c > 0) Buffer.BlockCopy(content, (int)offset, b, 0, c);
+                    return c;
+                }, length, path);
+                var archives = header.Archives;
+                images = new ArchiveImage[archives.Count];
+                for (int k = 0; k < images.Length; k++)
+                    images[k] = new ArchiveImage(archives[k], content, (int)archives[k].Offset, now, marks, k);
+                return file;
+            }
+            catch
+            {
+                file.Dispose();
+                throw;
             }
         }
 
@@ -110,22 +206,6 @@ namespace WhisperPS.Engine
             var a = new string[list.Count];
             for (int i = 0; i < a.Length; i++) a[i] = list[i];
             return a;
-        }
-
-        // Every archive with a step up to maxStep, read whole (one read per archive).
-        private ArchiveImage[] ReadImages(long now, long maxStep)
-        {
-            var list = new List<ArchiveImage>(Header.Archives.Count);
-            foreach (var a in Header.Archives)
-            {
-                if (a.SecondsPerPoint > maxStep) break;
-                if (a.Size > int.MaxValue)
-                    throw new NotSupportedException("An archive of " + a.Size + " bytes is too large to fill in memory." + WhisperException.FileSuffix(Path));
-                var raw = new byte[a.Size];
-                ReadRange(a.Offset, raw, 0, raw.Length);
-                list.Add(new ArchiveImage(a, raw, now));
-            }
-            return list.ToArray();
         }
     }
 }

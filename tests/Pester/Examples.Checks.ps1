@@ -304,6 +304,19 @@ function script:Assert-DocumentedOutput([string[]] $Outputs) {
         }
     }
     'Repair-WhisperFile 3' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
+    'Repair-WhisperFile 4' = @{
+        Check = { param($Outputs)
+            Assert-DocumentedOutput $Outputs
+            # Every file below the storage root now holds its replica's last hour: the outage is filled from the
+            # file at the same relative path, and no file took another's data.
+            $files = @(Get-ChildItem ./whisper/servers -Recurse -Filter *.wsp)
+            $files.Count | Should -Be 6
+            foreach ($f in $files) {
+                $replica = $f.FullName -replace '[\\/]whisper[\\/]', '/replica/'
+                Get-SeriesText $f.FullName | Should -Be @(Get-SeriesText $replica)
+            }
+        }
+    }
     'Resize-WhisperFile 1' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
     'Resize-WhisperFile 2' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }
     'Resize-WhisperFile 3' = @{ Check = { param($Outputs) Assert-DocumentedOutput $Outputs } }

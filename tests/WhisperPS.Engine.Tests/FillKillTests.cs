@@ -54,10 +54,12 @@ namespace WhisperPS.Engine.Tests
             string template = Create(_dir.File("template.wsp"), 0.5, AggregationMethod.Sum, Layout);
             const int Span = 21600;
             UpdateMany(src, Now, Enumerable.Range(0, Span - 1).Select(i => P(Now - i, i % 97)));
-            // The damaged file: its own values (different from the source's) with a single empty slot every 150,
-            // and a 20-minute hole, so the fill is thousands of separate writes plus recomputed rollups.
+            // The damaged file: its own values (different from the source's) with a single empty slot every 400,
+            // and a 20-minute hole, so the fill is dozens of separate writes (each pair with an fsync between its
+            // passes) plus recomputed rollups. The single gaps are further apart than a page (341 slots), which the
+            // write-back would otherwise bridge into one write.
             UpdateMany(template, Now, Enumerable.Range(0, Span - 1)
-                .Where(i => i % 150 != 7 && !(i >= 9000 && i < 10200)).Select(i => P(Now - i, 1000 + i % 13)));
+                .Where(i => i % 400 != 7 && !(i >= 9000 && i < 10200)).Select(i => P(Now - i, 1000 + i % 13)));
 
             string reference = _dir.File("reference.wsp");
             File.Copy(template, reference);

@@ -24,17 +24,31 @@ namespace WhisperPS.Engine.Fill
     internal sealed class ArchiveImage
     {
         private readonly byte[] _raw;
+        private readonly int _at; // where slot 0 is in _raw
         private readonly bool _unanchored;
+        private readonly FillScratch _scratch;
+        private readonly int _index;
         private bool[] _changed;
         private uint[] _firstPassStamp;
+        private int _firstChanged = int.MaxValue, _lastChanged = -1;
 
-        public ArchiveImage(ArchiveInfo info, byte[] raw, long now)
+        public ArchiveImage(ArchiveInfo info, byte[] raw, long now) : this(info, raw, 0, now, null, 0)
+        {
+        }
+
+        /// <summary>The archive whose slot 0 is at <paramref name="at"/> in <paramref name="raw"/> (the whole file,
+        /// read at once). A target archive takes its change marks from <paramref name="scratch"/> as archive
+        /// <paramref name="index"/>; without one they are allocated.</summary>
+        public ArchiveImage(ArchiveInfo info, byte[] raw, int at, long now, FillScratch scratch, int index)
         {
             Info = info;
             _raw = raw;
+            _at = at;
+            _scratch = scratch;
+            _index = index;
             Step = info.SecondsPerPoint;
             Points = info.Points;
-            Base = BigEndian.ReadUInt32(raw, 0);
+            Base = BigEndian.ReadUInt32(raw, at);
             _unanchored = Base == 0;
             Last = PyMath.Align(now, Step);
             First = PyMath.Align(now - info.Retention, Step) + Step;
@@ -73,37 +87,133 @@ namespace WhisperPS.Engine.Fill
             return p;
         }
 
-        public SlotState State(long interval, out double value)
+        public unsafe SlotState State(long interval, out double value)
         {
             value = 0;
             if (Base == 0) return SlotState.Empty;
             int p = Position(interval);
             // An archive with no anchor when read shows nothing to whisper; only what this fill wrote counts.
             if (_unanchored && (_changed == null || !_changed[p])) return SlotState.Empty;
-            long stored = BigEndian.ReadUInt32(_raw, p * Point.Size);
-            if (stored == interval)
+            fixed (byte* slot = &_raw[_at + p * Point.Size])
             {
-                value = BigEndian.ReadDouble(_raw, p * Point.Size + 4);
-                return SlotState.Known;
+                long stored = BigEndian.ReadUInt32(slot);
+                if (stored == interval)
+                {
+                    value = BigEndian.ReadDouble(slot + 4);
+                    return SlotState.Known;
+                }
+                return stored > interval ? SlotState.Newer : SlotState.Empty;
             }
-            return stored > interval ? SlotState.Newer : SlotState.Empty;
+        }
+
+        /// <summary>How many slots from <paramref name="interval"/> on, at most <paramref name="max"/>, hold the point
+        /// of their own interval as read (a fill leaves those alone unless it recomputes them): one pass over the ring
+        /// instead of a <see cref="State"/> call per slot.</summary>
+        public unsafe long KnownRun(long interval, long max)
+        {
+            if (_unanchored || Base == 0 || max <= 0) return 0;
+            int points = (int)Points;
+            int p = Position(interval);
+            long u = interval, n = 0;
+            fixed (byte* ring = &_raw[_at])
+            {
+                while (n < max && BigEndian.ReadUInt32(ring + p * Point.Size) == u)
+                {
+                    n++;
+                    u += Step;
+                    if (++p == points) p = 0;
+                }
+            }
+            return n;
+        }
+
+        // The oldest and newest interval of the window whose slot is not empty (holds its own point or a newer one),
+        // widened by every slot this fill sets; lo > hi when there is none. Found on first use by scanning the ring
+        // from each end of the window, which stops at the first slot with data: a full archive costs two slots, an
+        // archive holding only its last day of a month costs one pass over the empty part.
+        private bool _extentKnown;
+        private long _lo, _hi;
+
+        private unsafe void EnsureExtent()
+        {
+            if (_extentKnown) return;
+            _extentKnown = true;
+            _lo = long.MaxValue;
+            _hi = long.MinValue;
+            if (_unanchored) return; // whisper sees nothing (and nothing has been set yet: Set asks first)
+            int points = (int)Points;
+            int p0 = (int)PyMath.FloorMod(PyMath.FloorDiv(First - Base, Step), Points);
+            fixed (byte* ring = &_raw[_at])
+            {
+                // Window order is ring order from p0, wrapping once: two straight runs each way.
+                int i = FirstHeld(ring, p0, points, First, Step);
+                if (i < 0)
+                {
+                    i = FirstHeld(ring, 0, p0, First + (points - p0) * Step, Step);
+                    if (i < 0) return;
+                    _lo = First + (points - p0 + i) * Step;
+                }
+                else _lo = First + (i - p0) * Step;
+                i = LastHeld(ring, 0, p0, First + (points - p0) * Step, Step);
+                if (i >= 0) _hi = First + (points - p0 + i) * Step;
+                else _hi = First + (LastHeld(ring, p0, points, First, Step) - p0) * Step;
+            }
+        }
+
+        // The first slot of ring positions [from, to) whose stored interval is at least its window interval (the
+        // interval of position from is u, then one step per position), or -1.
+        private static unsafe int FirstHeld(byte* ring, int from, int to, long u, long step)
+        {
+            byte* slot = ring + from * Point.Size;
+            for (int p = from; p < to; p++, slot += Point.Size, u += step)
+                if (BigEndian.ReadUInt32(slot) >= u) return p;
+            return -1;
+        }
+
+        // The last such slot of [from, to), or -1.
+        private static unsafe int LastHeld(byte* ring, int from, int to, long u, long step)
+        {
+            long v = u + (long)(to - 1 - from) * step;
+            byte* slot = ring + (to - 1) * Point.Size;
+            for (int p = to - 1; p >= from; p--, slot -= Point.Size, v -= step)
+                if (BigEndian.ReadUInt32(slot) >= v) return p;
+            return -1;
+        }
+
+        /// <summary>
+        /// The intervals from <paramref name="lo"/> to <paramref name="hi"/> outside which every slot of the window
+        /// shows empty (lo &gt; hi: all of them). An interval after the window can still hold a point written with a
+        /// later clock; callers treat those as possibly holding data.
+        /// </summary>
+        public void Extent(out long lo, out long hi)
+        {
+            EnsureExtent();
+            lo = _lo;
+            hi = _hi;
         }
 
         /// <summary>Gives the slot of <paramref name="interval"/> a value. <paramref name="wasKnown"/>: it held a
         /// value before (a rollup being recomputed), so its first pass must mark it stale.</summary>
         public void Set(long interval, double value, bool wasKnown)
         {
+            EnsureExtent();
+            if (interval < _lo) _lo = interval;
+            if (interval > _hi) _hi = interval;
             if (Base == 0)
             {
                 Base = interval; // whisper anchors an empty ring at its first write
                 _lastInterval = long.MinValue;
             }
             int p = Position(interval);
-            int at = p * Point.Size;
+            int at = _at + p * Point.Size;
             if (_changed == null)
             {
-                _changed = new bool[Points];
-                _firstPassStamp = new uint[Points];
+                if (_scratch != null) _scratch.Marks(_index, (int)Points, out _changed, out _firstPassStamp);
+                else
+                {
+                    _changed = new bool[Points];
+                    _firstPassStamp = new uint[Points];
+                }
             }
             if (!_changed[p])
             {
@@ -116,9 +226,11 @@ namespace WhisperPS.Engine.Fill
                 // (which keeps slot 0 a valid anchor), and a kill between the passes leaves it empty until the fill
                 // runs again, never wrong.
                 _firstPassStamp[p] = !wasKnown ? old
-                    : ValueStraddlesPage(Info.Offset + at) ? (interval > Info.Retention ? (uint)(interval - Info.Retention) : old)
+                    : ValueStraddlesPage(Info.Offset + (at - _at)) ? (interval > Info.Retention ? (uint)(interval - Info.Retention) : old)
                     : (uint)interval;
                 _changed[p] = true;
+                if (p < _firstChanged) _firstChanged = p;
+                if (p > _lastChanged) _lastChanged = p;
                 Changes++;
             }
             Point.Encode(_raw, at, interval, value);
@@ -132,10 +244,9 @@ namespace WhisperPS.Engine.Fill
         public bool ChangedSpan(out long offset, out long length)
         {
             offset = length = 0;
-            if (_changed == null) return false;
-            int first = Array.IndexOf(_changed, true), last = Array.LastIndexOf(_changed, true);
-            offset = Info.Offset + (long)first * Point.Size;
-            length = (long)(last - first + 1) * Point.Size;
+            if (_lastChanged < 0) return false;
+            offset = Info.Offset + (long)_firstChanged * Point.Size;
+            length = (long)(_lastChanged - _firstChanged + 1) * Point.Size;
             return true;
         }
 
@@ -150,27 +261,28 @@ namespace WhisperPS.Engine.Fill
         /// </summary>
         public void WriteBack(Action<long, byte[], int, int> write, Action barrier)
         {
-            if (_changed == null) return;
-            const int Bridge = 512 / Point.Size; // unchanged slots between two changed ones rewritten as they are
-            int points = (int)Points;
-            int p = 0;
-            byte[] first = null;
-            while (p < points)
+            if (_lastChanged < 0) return;
+            // Unchanged slots between two changed ones rewritten as they are (we hold the lock, so they are what is on disk):
+            // up to a page of them costs less than another pair of writes.
+            const int Bridge = 4096 / Point.Size;
+            int end = _lastChanged + 1;
+            int p = _firstChanged;
+            while (p < end)
             {
                 if (!_changed[p]) { p++; continue; }
-                int start = p, end = p + 1;
-                for (int q = end; q < points && q - end < Bridge; q++)
-                    if (_changed[q]) end = q + 1;
-                int bytes = (end - start) * Point.Size;
-                if (first == null || first.Length < bytes) first = new byte[Math.Max(bytes, 4096)];
-                Buffer.BlockCopy(_raw, start * Point.Size, first, 0, bytes);
-                for (int i = start; i < end; i++)
+                int start = p, stop = p + 1;
+                for (int q = stop; q < end && q - stop < Bridge; q++)
+                    if (_changed[q]) stop = q + 1;
+                int bytes = (stop - start) * Point.Size;
+                byte[] first = _scratch != null ? _scratch.Pass(bytes) : new byte[bytes];
+                Buffer.BlockCopy(_raw, _at + start * Point.Size, first, 0, bytes);
+                for (int i = start; i < stop; i++)
                     if (_changed[i]) BigEndian.WriteUInt32(first, (i - start) * Point.Size, _firstPassStamp[i]);
                 long offset = Info.Offset + (long)start * Point.Size;
                 write(offset, first, 0, bytes);
                 barrier?.Invoke();
-                write(offset, _raw, start * Point.Size, bytes);
-                p = end;
+                write(offset, _raw, _at + start * Point.Size, bytes);
+                p = stop;
             }
         }
     }

@@ -16,6 +16,10 @@ namespace WhisperPS.Engine.Fill
     /// source archive is rolled up to the slot with the target's method and xFilesFactor.</item>
     /// </list>
     /// A slot holding a value is never changed except by step 1; a slot holding a newer interval is never touched.
+    /// <para>Most of a long archive is often out of reach of both steps (a month-long rollup next to a source that
+    /// holds a day): stretches of the range where neither the finer archive nor any source archive can hold data
+    /// (see <see cref="ArchiveImage.Extent"/>) are only counted, not visited slot by slot. The result is the same as
+    /// visiting every slot (<see cref="Exhaustive"/>, which the tests compare against).</para>
     /// </summary>
     internal sealed class GapFill
     {
@@ -26,8 +30,9 @@ namespace WhisperPS.Engine.Fill
         private double[] _values = new double[64];
         private bool[] _known = new bool[64];
 
-        public GapFill(WhisperHeader header, ArchiveImage[] target, List<ArchiveImage[]> sources, long from, long until)
+        public GapFill(WhisperHeader header, ArchiveImage[] target, List<ArchiveImage[]> sources, long from, long until, bool exhaustive = false)
         {
+            Exhaustive = exhaustive;
             _header = header;
             _target = target;
             _sources = sources;
@@ -37,6 +42,9 @@ namespace WhisperPS.Engine.Fill
             for (int k = 0; k < target.Length; k++) Counts[k] = new ArchiveFillCount(k, header.Archives[k]);
             SlotsBySource = new long[sources.Count];
         }
+
+        /// <summary>Visit every slot of the range instead of skipping the stretches no data can reach.</summary>
+        public bool Exhaustive { get; }
 
         public ArchiveFillCount[] Counts { get; }
         public long[] SlotsBySource { get; }
@@ -67,6 +75,10 @@ namespace WhisperPS.Engine.Fill
                     if (touched.Count == 0 || touched[touched.Count - 1] != c) touched.Add(c);
                 }
 
+            // Where the finer archive or a source archive may hold data for a slot of this archive.
+            var reach = Exhaustive ? null : Reach(k, step);
+            int ri = 0;
+
             // Walk the range and the touched rollups outside it together, in time order.
             int ti = 0;
             long next = rangeFirst;
@@ -77,6 +89,26 @@ namespace WhisperPS.Engine.Fill
                 long touchedNext = ti < touched.Count ? touched[ti] : long.MaxValue;
                 long rangeNext = next <= rangeLast ? next : long.MaxValue;
                 if (touchedNext == long.MaxValue && rangeNext == long.MaxValue) break;
+                if (reach != null && rangeNext < touchedNext)
+                {
+                    // Out of every reach up to the next reach or touched rollup: such a slot can only stay as it is.
+                    while (ri < reach.Count && reach[ri].End < rangeNext) ri++;
+                    long reachable = ri < reach.Count ? Math.Max(reach[ri].Start, rangeNext) : long.MaxValue;
+                    if (reachable > rangeNext)
+                    {
+                        long stop = Math.Min(rangeLast, Math.Min(reachable, touchedNext) - step);
+                        counts.StillEmpty += CountEmpty(a, rangeNext, stop);
+                        next = stop + step;
+                        continue;
+                    }
+                    // Slots that hold their own point and no finer change touched: nothing to do.
+                    long known = a.KnownRun(rangeNext, (Math.Min(rangeLast, touchedNext - step) - rangeNext) / step + 1);
+                    if (known > 0)
+                    {
+                        next = rangeNext + known * step;
+                        continue;
+                    }
+                }
                 if (touchedNext <= rangeNext)
                 {
                     t = touchedNext;
@@ -128,6 +160,62 @@ namespace WhisperPS.Engine.Fill
                 }
             }
             return changed;
+        }
+
+        private struct Span
+        {
+            public long Start, End; // aligned intervals of the archive being filled, both included
+        }
+
+        // The slots of archive k (step) for which the finer target archive or a source archive fine enough may
+        // hold data: those overlapping its extent, and those reaching past its window (a point written with a later
+        // clock can sit there). Sorted and merged.
+        private List<Span> Reach(int k, long step)
+        {
+            var spans = new List<Span>();
+            void Add(ArchiveImage x)
+            {
+                x.Extent(out long lo, out long hi);
+                if (lo <= hi) spans.Add(new Span { Start = PyMath.Align(lo, step), End = PyMath.Align(hi, step) });
+                spans.Add(new Span { Start = PyMath.Align(x.Last + 1, step), End = long.MaxValue });
+            }
+            if (k > 0) Add(_target[k - 1]);
+            foreach (var archives in _sources)
+            {
+                if (archives == null) continue;
+                foreach (var s in archives)
+                {
+                    if (s.Step > step) break;
+                    Add(s);
+                }
+            }
+            spans.Sort((x, y) => x.Start.CompareTo(y.Start));
+            var merged = new List<Span>(spans.Count);
+            foreach (var s in spans)
+            {
+                if (merged.Count > 0 && (merged[merged.Count - 1].End == long.MaxValue || s.Start <= merged[merged.Count - 1].End + step))
+                {
+                    var m = merged[merged.Count - 1];
+                    if (s.End > m.End) m.End = s.End;
+                    merged[merged.Count - 1] = m;
+                }
+                else merged.Add(s);
+            }
+            return merged;
+        }
+
+        // The slots from t to stop (inclusive, in the window) that show empty.
+        private static long CountEmpty(ArchiveImage a, long t, long stop)
+        {
+            long step = a.Step;
+            long all = (stop - t) / step + 1;
+            a.Extent(out long lo, out long hi);
+            long from = Math.Max(t, lo), to = Math.Min(stop, hi);
+            if (from > to) return all;
+            long notEmpty = 0;
+            for (long u = from; u <= to; u += step)
+                if (a.State(u, out _) != SlotState.Empty) notEmpty++;
+            return all - notEmpty;
         }
 
         // whisper's propagation of the rollup at interval c from the finer archive, refused when the finer archive

@@ -238,44 +238,14 @@ namespace WhisperPS.Commands
             }
         }
 
-        /// <summary>
-        /// -Recurse: the *.wsp files below a folder, without the provider: a folder's files in ordinal order of their
-        /// names, then its subfolders the same way. As Get-ChildItem -Recurse without -Force and -FollowSymlink:
-        /// hidden files and folders are skipped and links to folders are not followed.
-        /// </summary>
+        /// <summary>-Recurse: the *.wsp files below a folder, in the order <see cref="WspTree"/> gives.</summary>
         private void ExportFolder(string folder)
         {
-            var files = new List<string>();
-            var folders = new List<string>();
-            try
-            {
-                foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos())
-                {
-                    var attributes = entry.Attributes;
-                    if ((attributes & FileAttributes.Hidden) != 0) continue;
-                    if ((attributes & FileAttributes.Directory) != 0)
-                    {
-                        if ((attributes & FileAttributes.ReparsePoint) == 0) folders.Add(entry.FullName);
-                    }
-                    else if (entry.Name.EndsWith(".wsp", PathComparer == StringComparer.Ordinal ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase))
-                    {
-                        files.Add(entry.FullName);
-                    }
-                }
-            }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is System.Security.SecurityException)
-            {
-                WriteFileError(ex is System.Security.SecurityException ? new UnauthorizedAccessException(ex.Message, ex) : ex, folder, FileAccessIntent.Read);
-                return;
-            }
-            files.Sort(StringComparer.Ordinal);
-            folders.Sort(StringComparer.Ordinal);
-            foreach (string file in files)
+            foreach (string file in WspTree.FilesBelow(folder, (ex, dir) => WriteFileError(ex, dir, FileAccessIntent.Read)))
             {
                 ThrowIfStopping();
                 Take(file, false, file);
             }
-            foreach (string sub in folders) ExportFolder(sub);
         }
 
         /// <summary>

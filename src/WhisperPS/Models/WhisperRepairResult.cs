@@ -19,8 +19,9 @@ namespace WhisperPS
             Recomputed = result.Recomputed;
             StillEmpty = archives.Sum(a => a.StillEmpty);
             SourcesUsed = result.SourcesUsed.ToArray();
-            FilledPerArchive = string.Join(", ", archives.Select(a => a.Definition + ": " + a.Filled.ToString(CultureInfo.InvariantCulture)));
         }
+
+        private string _filledPerArchive;
 
         public string Path { get; }
 
@@ -38,8 +39,10 @@ namespace WhisperPS
         /// <summary>The sources that supplied at least one slot, in the order given.</summary>
         public string[] SourcesUsed { get; }
 
-        /// <summary>"1min:1d: 120, 10min:30d: 12": slots filled in each archive.</summary>
-        public string FilledPerArchive { get; }
+        /// <summary>"1min:1d: 120, 10min:30d: 12": slots filled in each archive (made when first read: a bulk repair
+        /// whose results go to Out-Null need not format thousands of them).</summary>
+        public string FilledPerArchive => _filledPerArchive ?? (_filledPerArchive =
+            string.Join(", ", Archives.Select(a => a.Definition + ": " + a.Filled.ToString(CultureInfo.InvariantCulture))));
 
         public IReadOnlyList<WhisperArchiveRepair> Archives { get; }
     }
