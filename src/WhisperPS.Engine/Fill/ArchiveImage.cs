@@ -87,6 +87,7 @@ namespace WhisperPS.Engine.Fill
             return p;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(Jit.Optimize)]
         public unsafe SlotState State(long interval, out double value)
         {
             value = 0;
@@ -109,6 +110,7 @@ namespace WhisperPS.Engine.Fill
         /// <summary>How many slots from <paramref name="interval"/> on, at most <paramref name="max"/>, hold the point
         /// of their own interval as read (a fill leaves those alone unless it recomputes them): one pass over the ring
         /// instead of a <see cref="State"/> call per slot.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(Jit.Optimize)]
         public unsafe long KnownRun(long interval, long max)
         {
             if (_unanchored || Base == 0 || max <= 0) return 0;
@@ -134,6 +136,7 @@ namespace WhisperPS.Engine.Fill
         private bool _extentKnown;
         private long _lo, _hi;
 
+        [System.Runtime.CompilerServices.MethodImpl(Jit.Optimize)]
         private unsafe void EnsureExtent()
         {
             if (_extentKnown) return;

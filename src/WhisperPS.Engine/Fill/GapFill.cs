@@ -57,6 +57,7 @@ namespace WhisperPS.Engine.Fill
         }
 
         // Returns the intervals of this archive that changed, ascending, for the next archive's propagation.
+        [System.Runtime.CompilerServices.MethodImpl(Jit.Optimize)]
         private List<long> FillArchive(int k, List<long> changedBelow)
         {
             var a = _target[k];
