@@ -32,9 +32,11 @@ Describe 'Resize-WhisperFile' {
         foreach ($f in $files) { Copy-Item -LiteralPath $f -Destination $ref }
         Get-ChildItem $ref -Filter *.wsp | Resize-WhisperFile -Retention 1m:7d, 1h:30d -Now $Now
         # Between two files the pipeline keeps one (invalid) journal: seen from the next command in the pipeline.
+        # Not on Windows, where every rewrite creates and deletes its own (a file open there cannot be renamed).
         $seen = Get-ChildItem $dir -Filter *.wsp | Resize-WhisperFile -Retention 1m:7d, 1h:30d -Now $Now -NoFlush -PassThru |
             ForEach-Object { @(Get-ChildItem $dir -Filter *.journal).Count }
-        $seen | Should -Be @(1, 1, 1, 1, 1, 1)
+        $kept = if ($IsWindows) { 0 } else { 1 }
+        $seen | Should -Be @($kept, $kept, $kept, $kept, $kept, $kept)
         Get-ChildItem $dir -Filter *.journal | Should -BeNullOrEmpty
         foreach ($f in $files) { Get-FileSha256 $f | Should -Be (Get-FileSha256 (Join-Path $ref (Split-Path -Leaf $f))) }
         # Stopped part-way by Select-Object -First: the kept journal is removed too.
