@@ -44,6 +44,15 @@ Describe 'Resize-WhisperFile' {
         Get-ChildItem $dir -Filter *.journal | Should -BeNullOrEmpty
     }
 
+    It 'tells each file''s old and new layout with -Verbose or $VerbosePreference, and nothing without' {
+        $a = New-Filled (Join-Path $dir 'a.wsp')
+        $v = @(Resize-WhisperFile -LiteralPath $a -Retention 1m:2d -Now $Now -Verbose 4>&1 | Where-Object { $_ -is [Management.Automation.VerboseRecord] })
+        @($v.Message -match "^'.*a\.wsp': 10s:1h,1min:1d sum xff 0 -> 1min:2d sum xff 0; \d+ point\(s\) before, \d+ after").Count | Should -Be 1
+        $v = & { $VerbosePreference = 'Continue'; Resize-WhisperFile -LiteralPath $a -Retention 1m:3d -Now $Now 4>&1 }
+        @($v).Count | Should -Be 1
+        @(Resize-WhisperFile -LiteralPath $a -Retention 1m:4d -Now $Now 4>&1).Count | Should -Be 0
+    }
+
     It '-WhatIf changes nothing' {
         $a = New-Filled (Join-Path $dir 'a.wsp')
         $hash = Get-FileSha256 $a

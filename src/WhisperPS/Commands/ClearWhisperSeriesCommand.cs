@@ -64,7 +64,7 @@ namespace WhisperPS.Commands
                     WriteFileError(ex, file.Path, FileAccessIntent.Write);
                     continue;
                 }
-                WriteVerbose("'" + file.Path + "': removed " + string.Join("+", r.Removed) + " point(s) per archive, recomputed " +
+                if (VerboseWanted) WriteVerbose("'" + file.Path + "': removed " + string.Join("+", r.Removed) + " point(s) per archive, recomputed " +
                     string.Join("+", r.Recomputed) + " rollup(s); lock held " +
                     r.LockHeld.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture) + " ms.");
                 if (PassThru) WriteInfo(file.Path);

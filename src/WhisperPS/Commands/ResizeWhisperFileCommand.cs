@@ -124,7 +124,7 @@ namespace WhisperPS.Commands
                     WriteFileError(ex, file.Path, FileAccessIntent.Write);
                     continue;
                 }
-                WriteVerbose("'" + file.Path + "': " + RewriteCommands.Describe(r.OldHeader) + " -> " + RewriteCommands.Describe(r.NewHeader) +
+                if (VerboseWanted) WriteVerbose("'" + file.Path + "': " + RewriteCommands.Describe(r.OldHeader) + " -> " + RewriteCommands.Describe(r.NewHeader) +
                     "; " + r.OldPoints + " point(s) before, " + r.NewPoints + " after; lock held " +
                     r.LockHeld.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture) + " ms" + (r.Changed ? "." : " (unchanged)."));
                 if (PassThru) WriteInfo(file.Path);

@@ -60,6 +60,31 @@ namespace WhisperPS.Commands
         {
         }
 
+        private bool? _verboseWanted;
+
+        /// <summary>Whether verbose messages are shown (-Verbose, or $VerbosePreference), decided once: per-file
+        /// messages that take work to compose are only composed then.</summary>
+        protected bool VerboseWanted
+        {
+            get
+            {
+                if (_verboseWanted == null) _verboseWanted = VerbosePreferenceShows();
+                return _verboseWanted.Value;
+            }
+        }
+
+        private bool VerbosePreferenceShows()
+        {
+            if (MyInvocation.BoundParameters.TryGetValue("Verbose", out object given))
+                return given is SwitchParameter s ? s.IsPresent : LanguagePrimitives.IsTrue(given);
+            object preference = GetVariableValue("VerbosePreference");
+            if (preference == null) return false;
+            if (preference is ActionPreference a) return a != ActionPreference.SilentlyContinue && a != ActionPreference.Ignore;
+            return LanguagePrimitives.TryConvertTo(preference, out ActionPreference p)
+                ? p != ActionPreference.SilentlyContinue && p != ActionPreference.Ignore
+                : true;
+        }
+
         /// <summary>Stops the pipeline, not with an error, once the user has asked to stop.</summary>
         protected void ThrowIfStopping()
         {

@@ -138,19 +138,7 @@ namespace WhisperPS.Commands
             _prepared = true;
             _archiveBound = IsBound(nameof(Archive));
             _lockTimeout = IsBound(nameof(LockTimeout)) ? TimeSpan.FromSeconds(LockTimeout) : (TimeSpan?)null;
-            _verbose = VerboseWanted();
-        }
-
-        private bool VerboseWanted()
-        {
-            if (MyInvocation.BoundParameters.TryGetValue("Verbose", out object given))
-                return given is SwitchParameter s ? s.IsPresent : LanguagePrimitives.IsTrue(given);
-            object preference = GetVariableValue("VerbosePreference");
-            if (preference == null) return false;
-            if (preference is ActionPreference a) return a != ActionPreference.SilentlyContinue && a != ActionPreference.Ignore;
-            return LanguagePrimitives.TryConvertTo(preference, out ActionPreference p)
-                ? p != ActionPreference.SilentlyContinue && p != ActionPreference.Ignore
-                : true;
+            _verbose = VerboseWanted;
         }
 
         /// <summary>Opens a file for reading, waiting at most -LockTimeout for its lock when given.</summary>
