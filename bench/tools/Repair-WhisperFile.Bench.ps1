@@ -76,7 +76,12 @@ try {
     }
     # File.Copy: Copy-Item costs seconds per thousand files (untimed, but it made the bench slow).
     $tplFiles = [IO.Directory]::GetFiles($tpl, '*.wsp')
-    function Restore { foreach ($f in $tplFiles) { [IO.File]::Copy($f, [IO.Path]::Combine($run, [IO.Path]::GetFileName($f)), $true) } }
+    # Each timed run starts with the copies (and whatever an earlier bench wrote) on disk: the kernel's write-back
+    # of the previous run's data must not land inside the next run's timing, on either side.
+    function Restore {
+        foreach ($f in $tplFiles) { [IO.File]::Copy($f, [IO.Path]::Combine($run, [IO.Path]::GetFileName($f)), $true) }
+        if (Get-Command sync -CommandType Application -ErrorAction SilentlyContinue) { sync }
+    }
     function Count-Filled {
         # Slots of archive 0 that hold a value now and did not in the template.
         $n = 0

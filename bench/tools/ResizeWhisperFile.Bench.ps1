@@ -72,6 +72,8 @@ try {
         if (Test-Path $d) { [IO.Directory]::Delete($d, $true) }
         $null = [IO.Directory]::CreateDirectory($d)
         foreach ($f in $templateFiles) { [IO.File]::Copy($f, [IO.Path]::Combine($d, [IO.Path]::GetFileName($f))) }
+        # The copies (and the previous run's writes) on disk first: write-back must not land inside a timed run.
+        if (Get-Command sync -CommandType Application -ErrorAction SilentlyContinue) { sync }
         $d
     }
     $pyFile = Join-Path $WorkDir 'resize_api.py'
