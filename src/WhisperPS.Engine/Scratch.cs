@@ -30,6 +30,8 @@ namespace WhisperPS.Engine
         [ThreadStatic] private static int[] _runIndex;   // write: run start byte in the packed buffer (and length, interleaved)
         [ThreadStatic] private static byte[] _image;     // resize: the new file's content
         [ThreadStatic] private static byte[] _current;   // rewrite: the file's content, exactly its length
+        [ThreadStatic] private static byte[] _record;    // rewrite: the journal record (head, payload, checksum)
+        [ThreadStatic] private static long[] _journalRuns; // rewrite: the image's non-zero runs (offset, length)
 
         public static byte[] Read(int n) => Get(ref _read, n, 1);
         public static byte[] Hull(int n) => Get(ref _hull, n, 1);
@@ -48,6 +50,8 @@ namespace WhisperPS.Engine
         public static long[] Runs(int n) => Get(ref _runs, n, 8);
         public static int[] RunIndex(int n) => Get(ref _runIndex, n, 4);
         public static byte[] Image(int n) => Get(ref _image, n, 1);
+        public static byte[] JournalRecord(int n) => Get(ref _record, n, 1);
+        public static long[] JournalRuns(int n) => Get(ref _journalRuns, n, 8);
 
         /// <summary>An array of exactly <paramref name="n"/> bytes (a rewrite's content, which its computation sees
         /// whole): the same one again while a batch rewrites files of one size.</summary>

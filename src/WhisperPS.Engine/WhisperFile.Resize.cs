@@ -159,15 +159,15 @@ namespace WhisperPS.Engine
                 var ratio = new long[windowCount];
                 for (int k = 0; k < windowCount; k++)
                     ratio[k] = step % windows[k].Step == 0 ? step / windows[k].Step : 0;
-                // Slots older than every old archive hold no data: start at the first one the coarsest covers.
-                long oldest = windowCount == 0 ? long.MaxValue : windows[windowCount - 1].First;
+                // Slots older than every old archive hold no data: start at the first one the coarsest covers, so
+                // every slot visited has an archive k (the finest whose window covers it).
+                long oldest = windows[windowCount - 1].First;
                 int start = oldest <= first ? 0 : (int)Math.Min(points, (oldest - first + step - 1) / step);
                 for (int i = start; i < points; i++)
                 {
                     long t = first + i * step;
                     int k = 0;
-                    while (k < windowCount && t < windows[k].First) k++;
-                    if (k == windowCount) continue; // older than every old archive: no data
+                    while (t < windows[k].First) k++;
                     var w = windows[k];
                     // Old intervals starting in [t, t + step): indexes lo..hi-1 of the window; expected counts them
                     // all, including those past the window (not yet written, as in whisper's propagation at now).
@@ -186,11 +186,10 @@ namespace WhisperPS.Engine
                         if (k == cachedK && cachedInside >= t && cachedInside - w.Step < t) firstInside = cachedInside;
                         else if (k == cachedK && cachedInside < t && cachedInside + w.Step >= t) firstInside = cachedInside + w.Step;
                         else firstInside = PyMath.FloorDiv(t + w.Step - 1, w.Step) * w.Step;
-                        cachedK = k;
-                        cachedInside = firstInside;
-                        cachedLo = long.MinValue;
                         if (firstInside >= t + step)
                         {
+                            cachedK = k;
+                            cachedInside = firstInside;
                             // No old interval starts here (new step finer than old): none does before the slot that
                             // holds firstInside either, so go straight there, or to where a finer archive takes over.
                             long next = k > 0 && windows[k - 1].First < firstInside ? windows[k - 1].First : firstInside;

@@ -140,11 +140,8 @@ namespace WhisperPS.Engine
         private static bool SameContent(RewriteImage image, byte[] current)
         {
             if (image.Length != current.Length || image.Count > current.Length) return false;
-            for (int i = 0; i < image.Count; i++)
-                if (image.Data[i] != current[i]) return false;
-            for (long i = image.Count; i < current.Length; i++)
-                if (current[i] != 0) return false;
-            return true;
+            return RewriteJournal.FirstDifference(image.Data, current, 0, image.Count) == image.Count &&
+                   RewriteJournal.FirstDifference(current, null, image.Count, current.Length) == current.Length;
         }
 
         /// <summary>Parses a header from bytes already in memory.</summary>

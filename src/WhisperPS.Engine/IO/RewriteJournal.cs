@@ -45,10 +45,6 @@ namespace WhisperPS.Engine.IO
         // Zero bytes between two non-zero runs that are kept inside one run: a run costs 16 bytes of head.
         private const int RunBridge = 64;
 
-        // The journal record being written (head, payload, checksum), kept per thread for files up to 2 MB.
-        [ThreadStatic] private static byte[] _record;
-        [ThreadStatic] private static long[] _runs;
-
         public static string PathFor(string path) => path + Suffix;
 
         public static bool Exists(string path) => RandomAccessFile.Exists(PathFor(path));
@@ -92,18 +88,12 @@ namespace WhisperPS.Engine.IO
         {
             var data = image.Data;
             int count = image.Count;
-            int runCount = FindRuns(data, count);
-            long[] runs = _runs;
+            int runCount = FindRuns(data, count, out long[] runs);
             long payload = 0;
             for (int r = 0; r < runCount; r++) payload += RunHeadSize + runs[2 * r + 1];
             long total = HeadSize + payload + TailSize;
             if (total > int.MaxValue) throw new NotSupportedException("A rewrite of more than 2 GB cannot be journaled.");
-            record = _record;
-            if (record == null || record.Length < total)
-            {
-                record = new byte[Math.Max(total, 4096)];
-                if (record.Length <= KeepBytes) _record = record;
-            }
+            record = Scratch.JournalRecord((int)total);
             Buffer.BlockCopy(Magic, 0, record, 0, Magic.Length);
             WriteInt64(record, 8, count);
             WriteInt64(record, 16, image.Length);
@@ -122,14 +112,12 @@ namespace WhisperPS.Engine.IO
             return at + TailSize;
         }
 
-        private const int KeepBytes = 2 << 20;
-
-        // The non-zero runs of data[0, count) as (offset, length) pairs in _runs, runs closer than RunBridge merged.
+        // The non-zero runs of data[0, count) as (offset, length) pairs in runs, runs closer than RunBridge merged.
         // Scans 8 bytes at a time (32 over zeros); a run may include zeros at its edges, which is harmless.
         [System.Runtime.CompilerServices.MethodImpl(Jit.Optimize)]
-        private static unsafe int FindRuns(byte[] data, int count)
+        private static unsafe int FindRuns(byte[] data, int count, out long[] runs)
         {
-            var runs = _runs ?? (_runs = new long[64]);
+            runs = Scratch.JournalRuns(64);
             int n = 0;
             long start = -1, end = -1; // current run [start, end)
             fixed (byte* p = data)
@@ -161,13 +149,17 @@ namespace WhisperPS.Engine.IO
                 }
             }
             if (start >= 0) Add(ref runs, ref n, start, end);
-            if (runs.Length * 8 <= KeepBytes) _runs = runs;
             return n;
         }
 
         private static void Add(ref long[] runs, ref int n, long start, long end)
         {
-            if (2 * n + 2 > runs.Length) Array.Resize(ref runs, runs.Length * 2);
+            if (2 * n + 2 > runs.Length)
+            {
+                var more = Scratch.JournalRuns(runs.Length * 2);
+                Array.Copy(runs, more, 2 * n);
+                runs = more;
+            }
             runs[2 * n] = start;
             runs[2 * n + 1] = end - start;
             n++;
@@ -208,7 +200,8 @@ namespace WhisperPS.Engine.IO
                 return;
             }
             var data = image.Data;
-            int end = Math.Max(EndOfNonZero(data, count), EndOfNonZero(current, Math.Min(count, current.Length)));
+            // Past `end` the image and the old content are both zeros.
+            int end = Math.Max(LastDifference(data, null, 0, count), LastDifference(current, null, 0, Math.Min(count, current.Length)));
             int shared = Math.Min(end, current.Length);
             int first = FirstDifference(data, current, 0, shared);
             if (first < shared)
@@ -246,7 +239,7 @@ namespace WhisperPS.Engine.IO
 
         // The first index in [from, to) where a differs from b (from zeros when b is null), else `to`. 8 bytes at a time.
         [System.Runtime.CompilerServices.MethodImpl(Jit.Optimize)]
-        private static unsafe int FirstDifference(byte[] a, byte[] b, int from, int to)
+        internal static unsafe int FirstDifference(byte[] a, byte[] b, int from, int to)
         {
             fixed (byte* pa = a)
             fixed (byte* pb = b)
@@ -261,7 +254,7 @@ namespace WhisperPS.Engine.IO
             }
         }
 
-        // One past the last index in [from, to) where a differs from b; `from` when none does.
+        // One past the last index in [from, to) where a differs from b (from zeros when b is null); `from` when none does.
         [System.Runtime.CompilerServices.MethodImpl(Jit.Optimize)]
         private static unsafe int LastDifference(byte[] a, byte[] b, int from, int to)
         {
@@ -269,23 +262,11 @@ namespace WhisperPS.Engine.IO
             fixed (byte* pb = b)
             {
                 int i = to;
-                while (i - 8 >= from && *(ulong*)(pa + i - 8) == *(ulong*)(pb + i - 8)) i -= 8;
-                while (i > from && pa[i - 1] == pb[i - 1]) i--;
-                return i;
-            }
-        }
-
-        // The length of data[0, count) without its trailing zeros, found 8 bytes at a time from the end.
-        [System.Runtime.CompilerServices.MethodImpl(Jit.Optimize)]
-        private static unsafe int EndOfNonZero(byte[] data, int count)
-        {
-            fixed (byte* p = data)
-            {
-                int i = count;
-                while ((i & 7) != 0 && p[i - 1] == 0) i--;
-                if ((i & 7) != 0) return i;
-                while (i >= 8 && *(ulong*)(p + i - 8) == 0) i -= 8;
-                while (i > 0 && p[i - 1] == 0) i--;
+                if (pb == null)
+                    while (i - 8 >= from && *(ulong*)(pa + i - 8) == 0) i -= 8;
+                else
+                    while (i - 8 >= from && *(ulong*)(pa + i - 8) == *(ulong*)(pb + i - 8)) i -= 8;
+                while (i > from && pa[i - 1] == (pb == null ? 0 : pb[i - 1])) i--;
                 return i;
             }
         }
